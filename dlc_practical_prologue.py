@@ -1,0 +1,161 @@
+"""The EE-559 practicals' prologue: command-line flags and the MNIST / CIFAR-10 loaders.
+
+Flags (read at import, unknown ones ignored so that pytest, notebooks and other scripts
+can import this module with flags of their own):
+
+    --full        use the full sets (default: 1,000 train and 1,000 test samples)
+    --tiny        use 500 train and 100 test samples
+    --seed N      seed torch at import (default 0; N < 0 means no seeding)
+    --cifar       load CIFAR-10 instead of MNIST
+    --data_dir D  where the data sets live (default $PYTORCH_DATA_DIR, else ./data)
+"""
+import argparse
+import functools
+import os
+
+import torch
+from torchvision import datasets
+
+parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False)
+parser.add_argument('--full', action='store_true', default=False,
+                    help='Use the full set, can take ages (default False)')
+parser.add_argument('--tiny', action='store_true', default=False,
+                    help='Use a very small set for quick checks (default False)')
+parser.add_argument('--seed', type=int, default=0,
+                    help='Random seed (default 0, < 0 is no seeding)')
+parser.add_argument('--cifar', action='store_true', default=False,
+                    help='Use the CIFAR data-set and not MNIST (default False)')
+parser.add_argument('--data_dir', type=str, default=None,
+                    help="Where are the PyTorch data located (default $PYTORCH_DATA_DIR or './data')")
+
+args, _ = parser.parse_known_args()
+
+if args.seed >= 0:
+    torch.manual_seed(args.seed)
+
+######################################################################
+# Where the data is, and a clear error when it is not
+
+
+class DataUnavailableError(RuntimeError):
+    """A data set is neither on disk nor downloadable."""
+
+
+def data_dir():
+    """`--data_dir`, else `$PYTORCH_DATA_DIR`, else `./data`."""
+    return args.data_dir or os.environ.get('PYTORCH_DATA_DIR') or './data'
+
+
+def _open(dataset_class, folder, train):
+    """torchvision's data set with `download=True`, or an error that says what to do."""
+    try:
+        return dataset_class(folder, train=train, download=True)
+    except (OSError, RuntimeError) as error:
+        raise DataUnavailableError(
+            f'{dataset_class.__name__} is missing (or fails its integrity check) in '
+            f'{os.path.abspath(folder)} and could not be downloaded ({error}). '
+            'Point --data_dir or the PYTORCH_DATA_DIR variable at a folder that holds it; '
+            'offline, lay the copy in ../shared/data out first with '
+            '`python ../shared/data/prepare.py data` and export PYTORCH_DATA_DIR=$PWD/data.'
+        ) from error
+
+
+@functools.lru_cache(maxsize=None)
+def _mnist(folder, train):
+    dataset = _open(datasets.MNIST, folder, train)
+    return dataset.data.view(-1, 1, 28, 28), dataset.targets
+
+
+@functools.lru_cache(maxsize=None)
+def _cifar(folder, train):
+    dataset = _open(datasets.CIFAR10, folder, train)
+    images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous()
+    return images, torch.tensor(dataset.targets, dtype=torch.int64)
+
+
+def _images(cifar, train):
+    """(N x C x H x W float images, N int64 labels) of one split; fresh tensors every call."""
+    if cifar:
+        images, labels = _cifar(os.path.join(data_dir(), 'cifar10/'), train)
+    else:
+        images, labels = _mnist(os.path.join(data_dir(), 'mnist/'), train)
+    return images.float(), labels.clone()
+
+######################################################################
+# The data
+
+
+def convert_to_one_hot_labels(input, target):
+    """N x (max(target) + 1) rows of 0s with a 1 at each target, of `input`'s dtype."""
+    tmp = input.new_zeros(target.size(0), int(target.max()) + 1)
+    tmp.scatter_(1, target.view(-1, 1), 1.0)
+    return tmp
+
+
+def load_data(cifar=None, one_hot_labels=False, normalize=False, flatten=True):
+    """Return `train_input, train_target, test_input, test_target` of MNIST or CIFAR-10.
+
+    Sizes follow the flags: 1,000 / 1,000 by default, 500 / 100 with `--tiny`, all with
+    `--full`. Images are floats in 0..255, N x 1 x 28 x 28 (MNIST) or N x 3 x 32 x 32
+    (CIFAR-10), reshaped to N x D when `flatten`. `normalize` subtracts the training
+    mean and divides by the training standard deviation (two scalars).
+    """
+    cifar = args.cifar or bool(cifar)
+    print('* Using CIFAR' if cifar else '* Using MNIST')
+    if args.full and args.tiny:
+        raise ValueError('Cannot have both --full and --tiny')
+
+    train_input, train_target = _images(cifar, train=True)
+    test_input, test_target = _images(cifar, train=False)
+
+    if flatten:
+        train_input = train_input.reshape(train_input.size(0), -1)
+        test_input = test_input.reshape(test_input.size(0), -1)
+
+    if not args.full:
+        nb_train, nb_test = (500, 100) if args.tiny else (1000, 1000)
+        print('** Reduce the data-set to the tiny setup' if args.tiny
+              else '** Reduce the data-set (use --full for the full thing)')
+        train_input, train_target = train_input[:nb_train], train_target[:nb_train]
+        test_input, test_target = test_input[:nb_test], test_target[:nb_test]
+
+    print(f'** Use {train_input.size(0):d} train and {test_input.size(0):d} test samples')
+
+    if one_hot_labels:
+        train_target = convert_to_one_hot_labels(train_input, train_target)
+        test_target = convert_to_one_hot_labels(test_input, test_target)
+
+    if normalize:
+        mu, std = train_input.mean(), train_input.std()
+        train_input = (train_input - mu) / std
+        test_input = (test_input - mu) / std
+
+    return train_input, train_target, test_input, test_target
+
+######################################################################
+# Digit pairs (project 1)
+
+
+def mnist_to_pairs(nb, input, target):
+    """`nb` random pairs of distinct samples of `input`, 2x2 average-pooled to 14 x 14.
+
+    Returns N x 2 x 14 x 14 images, N targets `classes[:, 0] <= classes[:, 1]` (int64)
+    and the N x 2 digit classes.
+    """
+    a = torch.randperm(input.size(0))[:2 * nb].view(nb, 2)
+    pooled = torch.nn.functional.avg_pool2d(input[a.view(-1)], kernel_size=2)
+    input = pooled.view(nb, 2 * pooled.size(1), pooled.size(2), pooled.size(3))
+    classes = target[a]
+    target = (classes[:, 0] <= classes[:, 1]).long()
+    return input, target, classes
+
+
+def generate_pair_sets(nb):
+    """`train_input, train_target, train_classes, test_input, test_target, test_classes`.
+
+    `nb` pairs drawn from the MNIST training set and `nb` from the MNIST test set, as
+    `mnist_to_pairs` makes them (raw 0-255 pixel scale, not normalised).
+    """
+    train_input, train_target = _images(cifar=False, train=True)
+    test_input, test_target = _images(cifar=False, train=False)
+    return mnist_to_pairs(nb, train_input, train_target) + mnist_to_pairs(nb, test_input, test_target)
