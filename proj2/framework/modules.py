@@ -1,0 +1,179 @@
+"""The layers: each one computes its output in `forward` and, in `backward`, turns the gradient
+of the loss with respect to its output into the gradient with respect to its input, adding
+the gradients of its parameters to what they already hold."""
+import math
+
+from torch import empty
+
+
+class Module:
+    """Base class: `forward(*input)`, `backward(*gradwrtoutput)` and `param()`, the list of
+    (parameter, gradient) pairs, empty for a module without parameters."""
+    training = True
+    saved = None  # what forward keeps for backward
+
+    def forward(self, *input):
+        raise NotImplementedError
+
+    def backward(self, *gradwrtoutput):
+        raise NotImplementedError
+
+    def param(self):
+        return []
+
+    def train(self, mode=True):
+        """Training behaviour (mode=True) or evaluation behaviour (mode=False); returns self."""
+        self.training = mode
+        return self
+
+    def eval(self):
+        """Evaluation behaviour; returns self."""
+        return self.train(False)
+
+    def __call__(self, *input):
+        return self.forward(*input)
+
+    def recall(self):
+        """What forward saved, or an error when backward comes first."""
+        if self.saved is None:
+            raise RuntimeError(f'{type(self).__name__}: backward called before forward')
+        return self.saved
+
+
+def xavier(weight, bias):
+    """Glorot and Bengio (2010): uniform of variance 2 / (fan_in + fan_out), zero bias."""
+    bound = math.sqrt(6 / (weight.shape[0] + weight.shape[1]))
+    weight.uniform_(-bound, bound)
+    bias.zero_()
+
+
+def he(weight, bias):
+    """He et al. (2015), for ReLU networks: normal of variance 2 / fan_in, zero bias."""
+    weight.normal_(0, math.sqrt(2 / weight.shape[1]))
+    bias.zero_()
+
+
+def uniform(weight, bias):
+    """torch.nn.Linear's default: weight and bias uniform in +-1/sqrt(fan_in)."""
+    bound = 1 / math.sqrt(weight.shape[1])
+    weight.uniform_(-bound, bound)
+    bias.uniform_(-bound, bound)
+
+
+INITIALISATIONS = {'xavier': xavier, 'he': he, 'uniform': uniform}
+
+
+class Linear(Module):
+    """Fully connected layer, output = input @ weight.T + bias, weight of shape
+    (out_features, in_features); `init` is one of INITIALISATIONS."""
+
+    def __init__(self, in_features, out_features, init='xavier', dtype=None, device=None):
+        if init not in INITIALISATIONS:
+            raise ValueError(f'unknown initialisation {init!r}, choose among {sorted(INITIALISATIONS)}')
+        self.weight = empty(out_features, in_features, dtype=dtype, device=device)
+        self.bias = empty(out_features, dtype=dtype, device=device)
+        INITIALISATIONS[init](self.weight, self.bias)
+        self.weight_grad = self.weight.new_zeros(self.weight.shape)
+        self.bias_grad = self.bias.new_zeros(self.bias.shape)
+
+    def forward(self, input):
+        if input.dim() != 2 or input.shape[1] != self.weight.shape[1]:
+            raise ValueError(f'{self} expects input of shape (N, {self.weight.shape[1]}), '
+                             f'got {tuple(input.shape)}')
+        self.saved = input
+        return self.bias.addmm(input, self.weight.t())
+
+    def backward(self, grad):
+        input = self.recall()
+        if grad.shape != (input.shape[0], self.weight.shape[0]):
+            raise ValueError(f'{self} expects a gradient of shape ({input.shape[0]}, {self.weight.shape[0]}), '
+                             f'got {tuple(grad.shape)}')
+        self.weight_grad.addmm_(grad.t(), input)
+        self.bias_grad.add_(grad.sum(0))
+        return grad.mm(self.weight)
+
+    def param(self):
+        return [(self.weight, self.weight_grad), (self.bias, self.bias_grad)]
+
+    def __repr__(self):
+        return f'Linear({self.weight.shape[1]}, {self.weight.shape[0]})'
+
+
+class ReLU(Module):
+    """max(0, x), element-wise."""
+
+    def forward(self, input):
+        self.saved = input > 0
+        return input.clamp(min=0)
+
+    def backward(self, grad):
+        return grad * self.recall()
+
+
+class Tanh(Module):
+    """tanh(x), element-wise; its derivative is 1 - tanh(x)^2."""
+
+    def forward(self, input):
+        self.saved = input.tanh()
+        return self.saved
+
+    def backward(self, grad):
+        return grad.addcmul(grad, self.recall().square(), value=-1)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)), element-wise; its derivative is s (1 - s)."""
+
+    def forward(self, input):
+        self.saved = input.sigmoid()
+        return self.saved
+
+    def backward(self, grad):
+        grad = grad * self.recall()
+        return grad.addcmul(grad, self.saved, value=-1)
+
+
+class Dropout(Module):
+    """Zeroes each input with probability p in training mode and scales the others by
+    1 / (1 - p); the identity in evaluation mode."""
+
+    def __init__(self, p=0.5):
+        if not 0 <= p < 1:
+            raise ValueError(f'dropout probability must be in [0, 1), got {p}')
+        self.p = p
+
+    def forward(self, input):
+        if not self.training:
+            self.saved = 1
+            return input
+        self.saved = input.new_empty(input.shape).bernoulli_(1 - self.p).div_(1 - self.p)
+        return input * self.saved
+
+    def backward(self, grad):
+        return grad * self.recall()
+
+
+class Sequential(Module):
+    """The modules applied one after the other."""
+
+    def __init__(self, *modules):
+        self.modules = modules
+        self.reversed = modules[::-1]
+
+    def forward(self, input):
+        for module in self.modules:
+            input = module.forward(input)
+        return input
+
+    def backward(self, grad):
+        for module in self.reversed:
+            grad = module.backward(grad)
+        return grad
+
+    def param(self):
+        return [pair for module in self.modules for pair in module.param()]
+
+    def train(self, mode=True):
+        for module in self.modules:
+            module.train(mode)
+        return super().train(mode)

@@ -1,0 +1,79 @@
+"""Project 2's executable: a 2-25-25-25-1 ReLU network of the framework learns whether a point
+of [0, 1]^2 lies in the disk of centre (0.5, 0.5) and radius 1 / sqrt(2 pi), with the MSE loss.
+
+    python test.py              # one round, seed 0
+    python test.py --rounds 10  # ten rounds (seeds 0..9), mean and standard deviation
+
+Each round draws 1,000 training and 1,000 test points, standardises them with the training
+set's statistics, trains with Adam and mini-batches of 50, the learning rate divided by 10 for
+the second half of the epochs, and prints the train and test error rates.
+"""
+import argparse
+import math
+
+import torch
+
+from framework import Adam, Linear, LossMSE, ReLU, Sequential, error_rate, generate_disc_set, standardise, train
+
+torch.set_grad_enabled(False)
+
+
+def disc_network(init='he', device=None):
+    """Two inputs, three hidden ReLU layers of 25 units, one output."""
+    return Sequential(Linear(2, 25, init, device=device), ReLU(),
+                      Linear(25, 25, init, device=device), ReLU(),
+                      Linear(25, 25, init, device=device), ReLU(),
+                      Linear(25, 1, init, device=device))
+
+
+def run_round(seed, options):
+    """Trains a fresh network on fresh data; returns the model, the standardised train and
+    test sets (input, target, input, target), the epoch losses and the two error rates."""
+    torch.manual_seed(seed)
+    train_input, train_target = generate_disc_set(1000, device=options.device)
+    test_input, test_target = generate_disc_set(1000, device=options.device)
+    train_input, test_input = standardise(train_input, test_input)
+    model = disc_network(device=options.device)
+    optimizer = Adam(model.param(), lr=options.lr)
+    losses = train(model, LossMSE(), optimizer, train_input, train_target, options.epochs, options.batch_size,
+                   lr_schedule=lambda epoch: options.lr if 2 * epoch <= options.epochs else options.lr / 10,
+                   log_every=options.log_every)
+    data = train_input, train_target, test_input, test_target
+    return model, data, losses, error_rate(model, train_input, train_target), error_rate(model, test_input, test_target)
+
+
+def mean_std(values):
+    """Mean and sample standard deviation (0 for a single value)."""
+    mean = sum(values) / len(values)
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / max(len(values) - 1, 1))
+
+
+def parse_options(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--seed', type=int, default=0, help='seed of the first round; round r uses seed + r')
+    parser.add_argument('--rounds', type=int, default=1, help='rounds with fresh data and initialisation')
+    parser.add_argument('--epochs', type=int, default=200)
+    parser.add_argument('--batch-size', type=int, default=50)
+    parser.add_argument('--lr', type=float, default=1e-2, help='Adam learning rate of the first half')
+    parser.add_argument('--log-every', type=int, default=20, help='epochs between two loss lines (0: none)')
+    parser.add_argument('--device', default='cpu', help="'cpu', or 'cuda' when present")
+    return parser.parse_args(argv)
+
+
+def main():
+    options = parse_options()
+    train_errors, test_errors = [], []
+    for r in range(options.rounds):
+        seed = options.seed + r
+        print(f'round {r + 1}/{options.rounds}, seed {seed}', flush=True)
+        *_, train_error, test_error = run_round(seed, options)
+        print(f'round {r + 1}: train error {100 * train_error:.2f}% test error {100 * test_error:.2f}%', flush=True)
+        train_errors.append(train_error)
+        test_errors.append(test_error)
+    for name, errors in (('train', train_errors), ('test', test_errors)):
+        mean, std = mean_std(errors)
+        print(f'{name} error over {options.rounds} round(s): mean {100 * mean:.2f}% std {100 * std:.2f}%')
+
+
+if __name__ == '__main__':
+    main()
