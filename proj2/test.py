@@ -13,17 +13,9 @@ import math
 
 import torch
 
-from framework import Adam, Linear, LossMSE, ReLU, Sequential, error_rate, generate_disc_set, standardise, train
+from framework import Adam, LossMSE, disc_network, error_rate, generate_disc_set, standardise, train
 
 torch.set_grad_enabled(False)
-
-
-def disc_network(init='he', device=None):
-    """Two inputs, three hidden ReLU layers of 25 units, one output."""
-    return Sequential(Linear(2, 25, init, device=device), ReLU(),
-                      Linear(25, 25, init, device=device), ReLU(),
-                      Linear(25, 25, init, device=device), ReLU(),
-                      Linear(25, 1, init, device=device))
 
 
 def run_round(seed, options):

@@ -1,7 +1,9 @@
-"""The data of the handout and mini-batch training and evaluation helpers."""
+"""The handout's data and network, and mini-batch training and evaluation helpers."""
 import math
 
 from torch import empty
+
+from .modules import Linear, ReLU, Sequential
 
 
 def generate_disc_set(nb, dtype=None, device=None):
@@ -10,6 +12,14 @@ def generate_disc_set(nb, dtype=None, device=None):
     input = empty(nb, 2, dtype=dtype, device=device).uniform_()
     inside = (input - 0.5).square().sum(1, keepdim=True) < 1 / (2 * math.pi)
     return input, inside.to(input.dtype)
+
+
+def disc_network(init='he', dtype=None, device=None):
+    """The handout's network: two inputs, three hidden ReLU layers of 25 units, one output."""
+    return Sequential(Linear(2, 25, init, dtype, device), ReLU(),
+                      Linear(25, 25, init, dtype, device), ReLU(),
+                      Linear(25, 25, init, dtype, device), ReLU(),
+                      Linear(25, 1, init, dtype, device))
 
 
 def standardise(train_input, *inputs):
