@@ -1,0 +1,154 @@
+"""EE-559 practical 3: a multi-layer perceptron written from scratch, trained on MNIST.
+
+A 784-50-10 tanh network, trained by full-batch gradient descent on the squared error
+to 0.9-scaled one-hot targets, with the forward and backward passes written by hand.
+
+    python practical3_mlp.py                      # the handout: 1,000 steps, every step printed
+    python practical3_mlp.py --print-every 100    # the same, printed every 100 steps
+    python practical3_mlp.py --per-sample         # the handout's literal loop over the samples
+    python practical3_mlp.py --full --print-every 100
+
+The functions below take one sample (vectors), as the handout writes them, or a batch (one
+sample per row), whose gradients `backward_pass` sums: the default engine passes the whole
+training set at once, `--per-sample` loops over it one sample at a time. Both compute the
+same sums; the batched one does it with matrix products.
+"""
+import argparse
+
+import torch
+
+import dlc_practical_prologue as prologue
+
+######################################################################
+# The handout's functions
+
+
+def sigma(x):
+    """The activation, tanh, component-wise."""
+    return x.tanh()
+
+
+def dsigma(x):
+    """The derivative of tanh, 1 - tanh(x)^2, component-wise."""
+    tanh = x.tanh()
+    return 1 - tanh * tanh
+
+
+def loss(v, t):
+    """The squared L2 norm of t - v (summed over every sample of a batch)."""
+    return (v - t).pow(2).sum()
+
+
+def dloss(v, t):
+    """The gradient of `loss` with respect to v."""
+    return 2 * (v - t)
+
+
+def forward_pass(w1, b1, w2, b2, x):
+    """Return `(x0, s1, x1, s2, x2)`, the inputs, pre-activations and activations of each layer."""
+    x0 = x
+    s1 = x0.matmul(w1.t()) + b1
+    x1 = sigma(s1)
+    s2 = x1.matmul(w2.t()) + b2
+    x2 = sigma(s2)
+    return x0, s1, x1, s2, x2
+
+
+def as_rows(x):
+    """`x` as a matrix of one sample per row (a vector is one sample)."""
+    return x.view(-1, x.size(-1))
+
+
+def backward_pass(w1, b1, w2, b2, t, x, s1, x1, s2, x2, dl_dw1, dl_db1, dl_dw2, dl_db2):
+    """Add the gradients of `loss(x2, t)` with respect to w1, b1, w2, b2 into dl_dw1, ..., dl_db2."""
+    x0 = x
+    dl_dx2 = dloss(x2, t)
+    dl_ds2 = dsigma(s2) * dl_dx2
+    dl_dx1 = dl_ds2.matmul(w2)
+    dl_ds1 = dsigma(s1) * dl_dx1
+
+    dl_dw2.add_(as_rows(dl_ds2).t().mm(as_rows(x1)))
+    dl_db2.add_(dl_ds2.sum_to_size(dl_db2.size()))
+    dl_dw1.add_(as_rows(dl_ds1).t().mm(as_rows(x0)))
+    dl_db1.add_(dl_ds1.sum_to_size(dl_db1.size()))
+
+######################################################################
+# Training
+
+
+def init_parameters(nb_inputs, nb_hidden, nb_outputs, epsilon=1e-6, device='cpu'):
+    """`[w1, b1, w2, b2]` drawn from a normal of mean 0 and standard deviation `epsilon`."""
+    sizes = [(nb_hidden, nb_inputs), (nb_hidden,), (nb_outputs, nb_hidden), (nb_outputs,)]
+    return [torch.empty(size).normal_(0, epsilon).to(device) for size in sizes]
+
+
+def propagate(params, input, target, grads=None, per_sample=False):
+    """The outputs x2 of every sample of `input`, one per row; with `grads`, add the gradients into them.
+
+    `per_sample` runs the passes on one sample at a time, as the handout's loop; otherwise on
+    the whole set at once.
+    """
+    outputs = []
+    for x, t in zip(input, target) if per_sample else [(input, target)]:
+        x0, s1, x1, s2, x2 = forward_pass(*params, x)
+        if grads is not None:
+            backward_pass(*params, t, x0, s1, x1, s2, x2, *grads)
+        outputs.append(as_rows(x2))
+    return torch.cat(outputs)
+
+
+def error_rate(output, target):
+    """The percentage of rows whose maximum response is not on their target class."""
+    return 100 * (target.gather(1, output.argmax(1, keepdim=True)) < 0.5).float().mean().item()
+
+
+def training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
+    """Run the handout's gradient descent on `params` in place; yield after each step its
+    `(step, train loss, train error, test error)`, in %.
+
+    Each step zeroes the gradients, sums them over all the training samples and moves by
+    0.1 / (number of training samples) times them. As in the handout, the training loss and
+    error are those of the parameters before the step, the test error that of the ones after.
+    """
+    eta = 1e-1 / train_input.size(0)
+    grads = [torch.zeros_like(p) for p in params]
+    for k in range(nb_steps):
+        for g in grads:
+            g.zero_()
+        output = propagate(params, train_input, train_target, grads, per_sample)
+        for p, g in zip(params, grads):
+            p.sub_(eta * g)
+        test_output = propagate(params, test_input, test_target, per_sample=per_sample)
+        yield k, loss(output, train_target).item(), error_rate(output, train_target), error_rate(test_output, test_target)
+
+
+def load_mnist(device='cpu', zeta=0.9):
+    """The handout's data: normalised MNIST with one-hot targets scaled by `zeta`, on `device`."""
+    train_input, train_target, test_input, test_target = prologue.load_data(one_hot_labels=True, normalize=True)
+    return [train_input.to(device), zeta * train_target.to(device), test_input.to(device), zeta * test_target.to(device)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--steps', type=int, default=1000, help='gradient steps (default 1000)')
+    parser.add_argument('--hidden', type=int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--per-sample', action='store_true', help="the handout's loop over the samples (slow)")
+    parser.add_argument('--print-every', type=int, default=1, help='print every N steps, and the last one (default 1)')
+    parser.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default cpu)")
+    options = parser.parse_args()
+    if options.steps < 1 or options.print_every < 1:
+        parser.error('--steps and --print-every must be at least 1')
+
+    data = load_mnist(options.device)
+    params = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
+    for k, train_loss, train_error, test_error in training(params, *data, options.steps, options.per_sample):
+        if k % options.print_every == 0 or k == options.steps - 1:
+            print(f'{k:d} acc_train_loss {train_loss:.02f} acc_train_error {train_error:.02f}% '
+                  f'test_error {test_error:.02f}%')
+    train_error = error_rate(propagate(params, data[0], data[1]), data[1])
+    print(f'final after {options.steps} steps: train error {train_error:.2f}%, test error {test_error:.2f}%')
+
+
+if __name__ == '__main__':
+    main()

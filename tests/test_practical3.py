@@ -1,0 +1,163 @@
+"""Practical 3: the hand-written MLP against autograd, its two engines, and the handout's targets on MNIST."""
+import sys
+
+import pytest
+import torch
+
+from practical3_mlp import (backward_pass, dloss, dsigma, forward_pass, init_parameters, load_mnist, loss, main,
+                            propagate, sigma, training)
+
+
+def random_parameters(nb_inputs=784, nb_hidden=50, nb_outputs=10, dtype=torch.float64):
+    """Parameters large enough for every term of the gradients to matter."""
+    generator = torch.Generator().manual_seed(1)
+    sizes = [(nb_hidden, nb_inputs), (nb_hidden,), (nb_outputs, nb_hidden), (nb_outputs,)]
+    return [0.1 * torch.randn(size, generator=generator, dtype=dtype) for size in sizes]
+
+
+def autograd_gradients(params, x, t):
+    """The gradients of loss(network(x), t) with respect to the parameters, by autograd."""
+    params = [p.clone().requires_grad_() for p in params]
+    w1, b1, w2, b2 = params
+    output = torch.tanh(torch.tanh(x @ w1.t() + b1) @ w2.t() + b2)
+    ((output - t) ** 2).sum().backward()
+    return [p.grad for p in params]
+
+
+def test_sigma_and_dsigma_against_tanh_and_autograd():
+    x = torch.linspace(-5, 5, 101, dtype=torch.float64).view(1, 101).requires_grad_()
+    x.tanh().sum().backward()
+    assert sigma(x).shape == (1, 101)
+    torch.testing.assert_close(sigma(x), x.tanh())
+    torch.testing.assert_close(dsigma(x), x.grad)
+    assert dsigma(torch.zeros(3)).tolist() == [1, 1, 1]
+
+
+def test_loss_and_dloss_by_hand_and_autograd():
+    v = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor([0.0, 0.9, 0.5], dtype=torch.float64)
+    assert loss(v, t).item() == pytest.approx(1 + 2.9 ** 2)
+    loss(v, t).backward()
+    torch.testing.assert_close(dloss(v, t), v.grad)
+    torch.testing.assert_close(dloss(v, t), torch.tensor([2.0, -5.8, 0.0], dtype=torch.float64))
+
+
+def test_forward_pass_of_one_sample_and_of_a_batch():
+    w1, b1, w2, b2 = random_parameters()
+    x = torch.randn(5, 784, dtype=torch.float64)
+    x0, s1, x1, s2, x2 = forward_pass(w1, b1, w2, b2, x[0])
+    assert [a.shape for a in (x0, s1, x1, s2, x2)] == [(784,), (50,), (50,), (10,), (10,)]
+    assert torch.equal(x0, x[0])
+    torch.testing.assert_close(s1, w1.mv(x[0]) + b1)
+    torch.testing.assert_close(x1, s1.tanh())
+    torch.testing.assert_close(s2, w2.mv(x1) + b2)
+    torch.testing.assert_close(x2, s2.tanh())
+    batch = forward_pass(w1, b1, w2, b2, x)
+    assert [a.shape for a in batch] == [(5, 784), (5, 50), (5, 50), (5, 10), (5, 10)]
+    torch.testing.assert_close(batch[4][0], x2)
+
+
+@pytest.mark.parametrize('nb_samples', [None, 7], ids=['one sample', 'batch'])
+def test_backward_pass_adds_the_autograd_gradients_into_the_accumulators(nb_samples):
+    params = random_parameters()
+    size = (784,) if nb_samples is None else (nb_samples, 784)
+    x = torch.randn(size, dtype=torch.float64)
+    t = 0.9 * torch.eye(10, dtype=torch.float64)[torch.randint(10, size[:-1])]
+    expected = autograd_gradients(params, x, t)
+    x0, s1, x1, s2, x2 = forward_pass(*params, x)
+    grads = [torch.ones_like(p) for p in params]
+    originals = list(grads)
+    assert backward_pass(*params, t, x0, s1, x1, s2, x2, *grads) is None
+    assert all(g is o for g, o in zip(grads, originals)), 'the accumulators must be updated in place'
+    for g, e in zip(grads, expected):
+        torch.testing.assert_close(g, 1 + e)
+    backward_pass(*params, t, x0, s1, x1, s2, x2, *grads)
+    for g, e in zip(grads, expected):
+        torch.testing.assert_close(g, 1 + 2 * e)
+
+
+def test_init_parameters_follows_the_handout():
+    w1, b1, w2, b2 = init_parameters(784, 50, 10)
+    assert [p.shape for p in (w1, b1, w2, b2)] == [(50, 784), (50,), (10, 50), (10,)]
+    assert w1.dtype == torch.float32
+    assert w1.std().item() == pytest.approx(1e-6, rel=0.05)
+    assert w1.mean().abs().item() < 1e-7
+
+
+@pytest.fixture(scope='module')
+def mnist():
+    """The handout's data: 1,000 train and 1,000 test samples, targets 0.9 * one-hot."""
+    return load_mnist()
+
+
+def subset(mnist, nb_train, nb_test):
+    train_input, train_target, test_input, test_target = mnist
+    return train_input[:nb_train], train_target[:nb_train], test_input[:nb_test], test_target[:nb_test]
+
+
+def test_mnist_is_the_handouts(mnist):
+    train_input, train_target, test_input, test_target = mnist
+    assert train_input.shape == (1000, 784) and test_input.shape == (1000, 784)
+    assert train_input.mean().abs().item() < 1e-5 and train_input.std().item() == pytest.approx(1, rel=1e-5)
+    assert sorted(train_target.unique().tolist()) == pytest.approx([0, 0.9])
+    torch.testing.assert_close(train_target.sum(1), torch.full((1000,), 0.9))
+    torch.testing.assert_close(test_target.sum(1), torch.full((1000,), 0.9))
+
+
+@pytest.mark.parametrize('scale', [1e-6, 0.1], ids=['handout init', 'larger weights'])
+def test_one_step_is_a_gradient_step_and_both_engines_agree(mnist, scale):
+    data = subset(mnist, 100, 50)
+    start = [scale * p for p in random_parameters()]
+    gradients = autograd_gradients(start, data[0].double(), data[1].double())
+    expected = [(p - 0.1 / 100 * g).float() for p, g in zip(start, gradients)]
+    start = [p.float() for p in start]
+    for per_sample in (False, True):
+        params = [p.clone() for p in start]
+        next(training(params, *data, 1, per_sample))
+        for p, s, e in zip(params, start, expected):
+            tolerance = 1e-5 * e.abs().max().item()
+            assert (p - s).abs().max().item() > 100 * tolerance, 'the step must move every parameter'
+            torch.testing.assert_close(p, e, rtol=0, atol=tolerance)
+
+
+def test_propagate_gives_the_same_outputs_one_sample_at_a_time(mnist):
+    params = [p.float() for p in random_parameters()]
+    input, target = mnist[0][:20], mnist[1][:20]
+    torch.testing.assert_close(propagate(params, input, target, per_sample=True), propagate(params, input, target))
+
+
+@pytest.fixture(scope='module')
+def handout_run(mnist):
+    """The handout's 1,000 steps with the batched engine, from seed 0: the list of yielded tuples."""
+    torch.manual_seed(0)
+    params = init_parameters(784, 50, 10)
+    return list(training(params, *mnist, 1000))
+
+
+def test_training_loss_falls_and_errors_beat_chance_early(handout_run):
+    losses = [row[1] for row in handout_run]
+    assert losses[0] == pytest.approx(1000 * 0.81, rel=1e-3)
+    assert losses[100] < 0.6 * losses[0] and losses[200] < 0.4 * losses[0] and losses[-1] < 0.1 * losses[0]
+    _, _, train_error, test_error = handout_run[200]
+    assert train_error < 15 and test_error < 25
+
+
+def test_handout_error_rates_after_1000_steps(handout_run):
+    _, _, train_error, test_error = handout_run[-1]
+    assert train_error <= 3.6
+    assert abs(test_error - 15.70) <= 1.5
+
+
+def test_script_prints_every_n_steps_and_a_final_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, 'argv', ['practical3_mlp.py', '--steps', '5', '--print-every', '2'])
+    main()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines if 'acc_train_loss' in line] == ['0', '2', '4']
+    assert lines[-1].startswith('final after 5 steps: train error ')
+
+
+def test_script_refuses_to_print_every_0_steps(monkeypatch, capsys):
+    monkeypatch.setattr(sys, 'argv', ['practical3_mlp.py', '--print-every', '0'])
+    with pytest.raises(SystemExit) as exit:
+        main()
+    assert exit.value.code == 2 and '--print-every' in capsys.readouterr().err
