@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'proj2'))
 from framework import (SGD, Adam, Linear, LossMSE, ReLU, Sigmoid, Tanh, disc_network, generate_disc_set,  # noqa: E402
-                       standardise, train)
+                       standardiser, train)
 from framework.training import shuffled  # noqa: E402
 
 
@@ -101,7 +101,7 @@ def main():
     torch.set_num_threads(options.threads)
     torch.manual_seed(options.seed)
     train_input, train_target = generate_disc_set(1000, device=options.device)
-    train_input, = standardise(train_input)
+    train_input = standardiser(train_input)(train_input)
     steps = options.epochs * -(-1000 // options.batch_size)
     print(f'{options.optimizer}, lr {options.lr}, {options.epochs} epochs of batch {options.batch_size} '
           f'({steps} steps), {options.threads} thread(s), {options.device}, {options.repeats} repeats')

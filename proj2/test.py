@@ -10,28 +10,33 @@ the second half of the epochs, and prints the train and test error rates.
 """
 import argparse
 import math
+from collections import namedtuple
 
 import torch
 
-from framework import Adam, LossMSE, disc_network, error_rate, generate_disc_set, standardise, train
+from framework import Adam, LossMSE, disc_network, error_rate, generate_disc_set, standardiser, train
 
 torch.set_grad_enabled(False)
 
 
+Round = namedtuple('Round', 'model scale data losses train_error test_error')
+
+
 def run_round(seed, options):
-    """Trains a fresh network on fresh data; returns the model, the standardised train and
-    test sets (input, target, input, target), the epoch losses and the two error rates."""
+    """Trains a fresh network on fresh data. Returns a Round: the model, the standardisation it
+    expects its inputs through, the raw (train input, train target, test input, test target),
+    the epoch losses and the two error rates."""
     torch.manual_seed(seed)
     train_input, train_target = generate_disc_set(1000, device=options.device)
     test_input, test_target = generate_disc_set(1000, device=options.device)
-    train_input, test_input = standardise(train_input, test_input)
+    scale = standardiser(train_input)
     model = disc_network(device=options.device)
     optimizer = Adam(model.param(), lr=options.lr)
-    losses = train(model, LossMSE(), optimizer, train_input, train_target, options.epochs, options.batch_size,
+    losses = train(model, LossMSE(), optimizer, scale(train_input), train_target, options.epochs, options.batch_size,
                    lr_schedule=lambda epoch: options.lr if 2 * epoch <= options.epochs else options.lr / 10,
                    log_every=options.log_every)
-    data = train_input, train_target, test_input, test_target
-    return model, data, losses, error_rate(model, train_input, train_target), error_rate(model, test_input, test_target)
+    return Round(model, scale, (train_input, train_target, test_input, test_target), losses,
+                 error_rate(model, scale(train_input), train_target), error_rate(model, scale(test_input), test_target))
 
 
 def mean_std(values):
@@ -40,7 +45,8 @@ def mean_std(values):
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / max(len(values) - 1, 1))
 
 
-def parse_options(argv=None):
+def option_parser():
+    """The command-line options of test.py."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--seed', type=int, default=0, help='seed of the first round; round r uses seed + r')
     parser.add_argument('--rounds', type=int, default=1, help='rounds with fresh data and initialisation')
@@ -49,19 +55,20 @@ def parse_options(argv=None):
     parser.add_argument('--lr', type=float, default=1e-2, help='Adam learning rate of the first half')
     parser.add_argument('--log-every', type=int, default=20, help='epochs between two loss lines (0: none)')
     parser.add_argument('--device', default='cpu', help="'cpu', or 'cuda' when present")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main():
-    options = parse_options()
+    options = option_parser().parse_args()
     train_errors, test_errors = [], []
     for r in range(options.rounds):
         seed = options.seed + r
         print(f'round {r + 1}/{options.rounds}, seed {seed}', flush=True)
-        *_, train_error, test_error = run_round(seed, options)
-        print(f'round {r + 1}: train error {100 * train_error:.2f}% test error {100 * test_error:.2f}%', flush=True)
-        train_errors.append(train_error)
-        test_errors.append(test_error)
+        result = run_round(seed, options)
+        print(f'round {r + 1}: train error {100 * result.train_error:.2f}% '
+              f'test error {100 * result.test_error:.2f}%', flush=True)
+        train_errors.append(result.train_error)
+        test_errors.append(result.test_error)
     for name, errors in (('train', train_errors), ('test', test_errors)):
         mean, std = mean_std(errors)
         print(f'{name} error over {options.rounds} round(s): mean {100 * mean:.2f}% std {100 * std:.2f}%')

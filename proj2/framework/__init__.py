@@ -3,8 +3,8 @@ autograd, no torch.nn. Modules, losses and optimisers work on (N, features) tens
 from .losses import LossBCE, LossMSE
 from .modules import INITIALISATIONS, Dropout, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 from .optim import SGD, Adam
-from .training import disc_network, error_rate, generate_disc_set, standardise, train
+from .training import disc_network, error_rate, generate_disc_set, standardiser, train
 
 __all__ = ['Module', 'Linear', 'ReLU', 'Tanh', 'Sigmoid', 'Dropout', 'Sequential', 'INITIALISATIONS',
-           'LossMSE', 'LossBCE', 'SGD', 'Adam', 'generate_disc_set', 'disc_network', 'standardise',
+           'LossMSE', 'LossBCE', 'SGD', 'Adam', 'generate_disc_set', 'disc_network', 'standardiser',
            'train', 'error_rate']

@@ -22,11 +22,11 @@ def disc_network(init='he', dtype=None, device=None):
                       Linear(25, 1, init, dtype, device))
 
 
-def standardise(train_input, *inputs):
-    """The inputs centred and scaled by the mean and standard deviation of `train_input`'s
-    columns, train_input first."""
+def standardiser(train_input):
+    """The function that centres and scales inputs by the mean and standard deviation of the
+    columns of `train_input`."""
     mean, std = train_input.mean(0), train_input.std(0)
-    return [(input - mean) / std for input in (train_input,) + inputs]
+    return lambda input: (input - mean) / std
 
 
 def shuffled(tensors):

@@ -1,0 +1,64 @@
+"""The figures of proj2/README.md, from one round of test.py (same options, seed 0 by default):
+
+    python plot.py [--seed 0] [--out figures]
+
+figures/decision_boundary.png: the network's output over [0, 1]^2, its 0.5 level (the decision
+boundary), the true circle and the misclassified test points; figures/loss_curve.png: the
+training MSE of each epoch.
+"""
+import os
+
+import matplotlib
+import torch
+
+from test import option_parser, run_round
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def plot_decision_boundary(result, path, resolution=300):
+    """Output of the network on a grid, the boundary, the true circle, the test errors."""
+    axis = torch.linspace(0, 1, resolution)
+    grid = torch.stack(torch.meshgrid(axis, axis, indexing='xy'), -1).reshape(-1, 2)
+    result.model.eval()
+    output = result.model.forward(result.scale(grid)).reshape(resolution, resolution)
+    _, _, test_input, test_target = result.data
+    wrong = ((result.model.forward(result.scale(test_input)) > 0.5) != (test_target > 0.5)).flatten()
+    figure, ax = plt.subplots(figsize=(5.5, 5))
+    image = ax.imshow(output.clamp(-0.25, 1.25), origin='lower', extent=(0, 1, 0, 1), cmap='coolwarm', alpha=0.8)
+    ax.contour(axis, axis, output, levels=[0.5], colors='k', linewidths=1.5)
+    ax.add_patch(plt.Circle((0.5, 0.5), 1 / (2 * torch.pi) ** 0.5, fill=False, color='w', linestyle='--'))
+    ax.scatter(*test_input[~wrong].T, s=3, c=test_target[~wrong].flatten(), cmap='coolwarm', edgecolors='none')
+    ax.scatter(*test_input[wrong].T, s=30, marker='x', c='k', label=f'{int(wrong.sum())} test errors')
+    ax.set_title('output, 0.5 level (black), true circle (white dashes)')
+    ax.legend(loc='upper right')
+    figure.colorbar(image, ax=ax, shrink=0.8)
+    figure.savefig(path, dpi=120, bbox_inches='tight')
+
+
+def plot_loss_curve(result, path):
+    """The training loss of each epoch, log scale."""
+    figure, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.semilogy(range(1, len(result.losses) + 1), result.losses)
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('training MSE')
+    ax.set_title(f'train error {100 * result.train_error:.2f}%, test error {100 * result.test_error:.2f}%')
+    figure.savefig(path, dpi=120, bbox_inches='tight')
+
+
+def main():
+    parser = option_parser()
+    parser.add_argument('--out', default='figures', help='folder of the figures')
+    options = parser.parse_args()
+    os.makedirs(options.out, exist_ok=True)
+    torch.set_grad_enabled(False)
+    result = run_round(options.seed, options)
+    plot_decision_boundary(result, os.path.join(options.out, 'decision_boundary.png'))
+    plot_loss_curve(result, os.path.join(options.out, 'loss_curve.png'))
+    print(f'seed {options.seed}: train error {100 * result.train_error:.2f}%, test error '
+          f'{100 * result.test_error:.2f}%; figures in {options.out}/')
+
+
+if __name__ == '__main__':
+    main()
