@@ -149,11 +149,11 @@ def test_handout_error_rates_after_1000_steps(handout_run):
 
 
 def test_script_prints_every_n_steps_and_a_final_line(monkeypatch, capsys):
-    monkeypatch.setattr(sys, 'argv', ['practical3_mlp.py', '--steps', '5', '--print-every', '2'])
+    monkeypatch.setattr(sys, 'argv', ['practical3_mlp.py', '--steps', '6', '--print-every', '4'])
     main()
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines if 'acc_train_loss' in line] == ['0', '2', '4']
-    assert lines[-1].startswith('final after 5 steps: train error ')
+    assert [line.split()[0] for line in lines if 'acc_train_loss' in line] == ['0', '4', '5']
+    assert lines[-1].startswith('final after 6 steps: train error ')
 
 
 def test_script_refuses_to_print_every_0_steps(monkeypatch, capsys):
