@@ -52,7 +52,6 @@ def main():
     parser.add_argument('--out', default='figures', help='folder of the figures')
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
-    torch.set_grad_enabled(False)
     result = run_round(options.seed, options)
     plot_decision_boundary(result, os.path.join(options.out, 'decision_boundary.png'))
     plot_loss_curve(result, os.path.join(options.out, 'loss_curve.png'))
