@@ -14,6 +14,7 @@ training set at once, `--per-sample` loops over it one sample at a time. Both co
 same sums; the batched one does it with matrix products.
 """
 import argparse
+import collections
 
 import torch
 
@@ -142,12 +143,15 @@ def main():
 
     data = load_mnist(options.device)
     params = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
+    last_test_errors = collections.deque(maxlen=100)
     for k, train_loss, train_error, test_error in training(params, *data, options.steps, options.per_sample):
+        last_test_errors.append(test_error)
         if k % options.print_every == 0 or k == options.steps - 1:
             print(f'{k:d} acc_train_loss {train_loss:.02f} acc_train_error {train_error:.02f}% '
                   f'test_error {test_error:.02f}%')
     train_error = error_rate(propagate(params, data[0], data[1]), data[1])
-    print(f'final after {options.steps} steps: train error {train_error:.2f}%, test error {test_error:.2f}%')
+    print(f'final after {options.steps} steps: train error {train_error:.2f}%, test error {test_error:.2f}% '
+          f'(mean over the last {len(last_test_errors)} steps {sum(last_test_errors) / len(last_test_errors):.2f}%)')
 
 
 if __name__ == '__main__':

@@ -143,9 +143,13 @@ def test_training_loss_falls_and_errors_beat_chance_early(handout_run):
 
 
 def test_handout_error_rates_after_1000_steps(handout_run):
-    _, _, train_error, test_error = handout_run[-1]
-    assert train_error <= 3.6
-    assert abs(test_error - 15.70) <= 1.5
+    """The handout's 3.6% train and 15.70% test errors. The test error of a single step swings by
+    about 3 points from one step to the next (14.2% to 17.0% over the last 100 steps of seed 0),
+    and with the summation order of the thread count, so the test error is averaged over the last
+    100 steps; seeds 0 to 9 give averages of 14.7% to 16.7%."""
+    last = handout_run[-100:]
+    assert max(train_error for _, _, train_error, _ in last) <= 3.6
+    assert abs(sum(test_error for *_, test_error in last) / len(last) - 15.70) <= 1.5
 
 
 def test_script_prints_every_n_steps_and_a_final_line(monkeypatch, capsys):
