@@ -61,7 +61,10 @@ def as_rows(x):
 
 
 def backward_pass(w1, b1, w2, b2, t, x, s1, x1, s2, x2, dl_dw1, dl_db1, dl_dw2, dl_db2):
-    """Add the gradients of `loss(x2, t)` with respect to w1, b1, w2, b2 into dl_dw1, ..., dl_db2."""
+    """Add the gradients of `loss(x2, t)` with respect to w1, b1, w2, b2 into dl_dw1, ..., dl_db2.
+
+    On a batch, what it adds is the sum of its samples' gradients.
+    """
     x0 = x
     dl_dx2 = dloss(x2, t)
     dl_ds2 = dsigma(s2) * dl_dx2
@@ -140,6 +143,8 @@ def main():
     options = parser.parse_args()
     if options.steps < 1 or options.print_every < 1:
         parser.error('--steps and --print-every must be at least 1')
+    if options.device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--device {options.device}: CUDA is not available here')
 
     data = load_mnist(options.device)
     params = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)

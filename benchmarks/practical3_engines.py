@@ -41,7 +41,10 @@ def main():
     parser.add_argument('--per-sample-steps', type=int, default=5, help='steps of the per-sample engine (default 5)')
     parser.add_argument('--hidden', type=int, default=50, help='hidden units (default 50)')
     parser.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default cpu)")
+    parser.add_argument('--threads', type=int, default=torch.get_num_threads(),
+                        help=f'CPU threads of torch (default {torch.get_num_threads()})')
     options = parser.parse_args()
+    torch.set_num_threads(options.threads)
     nb_shared = min(options.steps, options.per_sample_steps)
     if nb_shared < 1:
         parser.error('--steps and --per-sample-steps must be at least 1')
