@@ -1,0 +1,108 @@
+"""The networks of project 1: each reads N x 2 x 14 x 14 digit pairs and returns
+`(comparison, digits)`, N x 2 logits of "first digit > second" / "first digit <= second",
+and N x 2 x 10 digit-class logits (None for the networks without digit outputs)."""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def nb_parameters(model):
+    """Number of trainable scalars of `model`."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+class Baseline(nn.Module):
+    """The handout's convnet on the 2-channel image (70,906 parameters)."""
+
+    def __init__(self, hidden=200):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 32, kernel_size=3)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=3)
+        self.fc1 = nn.Linear(256, hidden)
+        self.fc2 = nn.Linear(hidden, 2)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=2))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        x = F.relu(self.fc1(x.flatten(1)))
+        return self.fc2(x), None
+
+
+class Tower(nn.Module):
+    """One 1 x 14 x 14 digit to 10 class logits: the baseline's layers on one channel."""
+
+    def __init__(self, channels=32, hidden=200):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, channels, kernel_size=3)
+        self.conv2 = nn.Conv2d(channels, 2 * channels, kernel_size=3)
+        self.fc1 = nn.Linear(8 * channels, hidden)
+        self.fc2 = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=2))
+        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
+        x = F.relu(self.fc1(x.flatten(1)))
+        return self.fc2(x)
+
+
+class Siamese(nn.Module):
+    """Two digit towers (one shared tower when `shared`) and a small head on their 2 x 10 outputs.
+
+    The unshared towers are narrower by default so that both variants hold about 72,000
+    parameters; the digit logits are returned for the auxiliary losses.
+    """
+
+    def __init__(self, shared, channels=None, hidden=None, head=60):
+        super().__init__()
+        channels = channels or (32 if shared else 22)
+        hidden = hidden or (200 if shared else 140)
+        self.tower1 = Tower(channels, hidden)
+        self.tower2 = self.tower1 if shared else Tower(channels, hidden)
+        self.head = nn.Sequential(nn.Linear(20, head), nn.ReLU(), nn.Linear(head, 2))
+
+    def forward(self, x):
+        digits = torch.stack((self.tower1(x[:, :1]), self.tower2(x[:, 1:])), dim=1)
+        return self.head(digits.flatten(1)), digits
+
+
+class BatchNormTower(nn.Module):
+    """A wider digit tower with batch norm and dropout (the tower of `Comparator`)."""
+
+    def __init__(self, channels=32, hidden=128, dropout=0.3):
+        super().__init__()
+        c = channels
+        self.features = nn.Sequential(
+            nn.Conv2d(1, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(),
+            nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(c, 2 * c, 3, padding=1), nn.BatchNorm2d(2 * c), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(dropout),
+            nn.Linear(2 * c * 9, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(hidden, 10))
+
+    def forward(self, x):
+        return self.features(x)
+
+
+def lesser_or_equal_log_probabilities(digits):
+    """N x 2 log-probabilities of (d1 > d2, d1 <= d2) from N x 2 x 10 digit logits.
+
+    With the two digits independent, P(d1 <= d2) = sum_{i <= j} p1(i) p2(j)
+    = sum_j p2(j) cumsum(p1)(j).
+    """
+    p = digits.softmax(dim=2)
+    lesser_or_equal = (p[:, 0].cumsum(dim=1) * p[:, 1]).sum(dim=1)
+    return torch.stack((1 - lesser_or_equal, lesser_or_equal), dim=1).clamp(min=1e-12).log()
+
+
+class Comparator(nn.Module):
+    """Our best network: one shared batch-norm tower classifies each digit, and the
+    comparison is the probability that the first class is at most the second (no head)."""
+
+    def __init__(self, channels=32, hidden=128, dropout=0.3):
+        super().__init__()
+        self.tower = BatchNormTower(channels, hidden, dropout)
+
+    def forward(self, x):
+        n = x.size(0)
+        digits = self.tower(x.reshape(2 * n, 1, 14, 14)).view(n, 2, 10)
+        return lesser_or_equal_log_probabilities(digits), digits

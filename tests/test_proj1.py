@@ -1,0 +1,130 @@
+"""Project 1: model shapes and sizes, the comparison probability, augmentation, seeded
+rounds on real MNIST pairs, and the no-numpy import rule."""
+import ast
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+PROJ1 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1')
+sys.path.insert(0, PROJ1)
+
+import models  # noqa: E402
+import train  # noqa: E402
+
+
+@pytest.mark.parametrize('name', list(train.ARCHS))
+def test_forward_shapes(name):
+    comparison, digits = train.ARCHS[name].make()(torch.randn(7, 2, 14, 14))
+    assert comparison.shape == (7, 2)
+    assert digits is None if name == 'baseline' else digits.shape == (7, 2, 10)
+
+
+def test_parameter_counts():
+    counts = {name: models.nb_parameters(arch.make()) for name, arch in train.ARCHS.items()}
+    assert counts['baseline'] == 70906  # the handout's "about 70,000"
+    assert counts['siamese'] == counts['siamese_aux'] and counts['shared'] == counts['shared_aux']
+    assert abs(counts['siamese'] - counts['shared']) < 0.05 * counts['shared']
+    shared = models.Siamese(shared=True)
+    assert shared.tower1 is shared.tower2
+    assert models.nb_parameters(shared) < 2 * models.nb_parameters(shared.tower1)
+
+
+def test_siamese_digit_outputs_are_the_towers_outputs():
+    x = torch.randn(5, 2, 14, 14)
+    for shared in (False, True):
+        net = models.Siamese(shared)
+        _, digits = net(x)
+        torch.testing.assert_close(digits[:, 0], net.tower1(x[:, :1]))
+        torch.testing.assert_close(digits[:, 1], net.tower2(x[:, 1:]))
+
+
+def test_lesser_or_equal_probability_matches_the_double_sum():
+    digits = torch.randn(6, 2, 10, dtype=torch.float64)
+    p = digits.softmax(2)
+    expected = torch.stack([sum(p[n, 0, i] * p[n, 1, j] for i in range(10) for j in range(i, 10))
+                            for n in range(6)])
+    log_p = models.lesser_or_equal_log_probabilities(digits)
+    torch.testing.assert_close(log_p[:, 1].exp(), expected)
+    torch.testing.assert_close(log_p.exp().sum(1), torch.ones(6, dtype=torch.float64))
+
+
+def test_confident_digits_give_the_true_comparison():
+    classes = torch.tensor([[3, 7], [7, 3], [5, 5], [0, 9], [9, 0]])
+    digits = 50.0 * torch.nn.functional.one_hot(classes, 10).double()
+    prediction = models.lesser_or_equal_log_probabilities(digits).argmax(1)
+    assert prediction.tolist() == (classes[:, 0] <= classes[:, 1]).long().tolist()
+
+
+def test_translation_moves_whole_pixels():
+    torch.manual_seed(0)
+    digits = torch.rand(50, 1, 14, 14)
+    moved = train.translated(digits)
+    padded = torch.nn.functional.pad(digits, (1, 1, 1, 1))
+    shifts = torch.stack([padded[:, :, 1 + dy:15 + dy, 1 + dx:15 + dx]
+                          for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+    matches = ((shifts - moved).abs().amax(dim=(2, 3, 4)) < 1e-5)
+    assert matches.any(0).all()
+    assert (~matches[4]).any()  # not every digit stays in place
+
+
+def test_augmented_pairs_keep_the_digits_and_recompute_the_targets():
+    torch.manual_seed(0)
+    input = torch.rand(100, 2, 14, 14)
+    classes = torch.randint(0, 10, (100, 2))
+    x, target, new_classes = train.augmented(input, classes)
+    assert x.shape == input.shape and new_classes.shape == classes.shape
+    assert torch.equal(target, (new_classes[:, 0] <= new_classes[:, 1]).long())
+    assert torch.equal(new_classes.flatten().sort().values, classes.flatten().sort().values)
+    assert not torch.equal(new_classes, classes)
+
+
+def test_rounds_redraw_the_data_and_the_same_seed_repeats_them():
+    def draw(seed):
+        torch.manual_seed(seed)
+        return train.standardized_pair_sets()
+    first, again, other = draw(0), draw(0), draw(1)
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert not torch.equal(first[0], other[0]) and not torch.equal(first[3], other[3])
+    assert first[0].shape == (1000, 2, 14, 14) and abs(first[0].mean()) < 1e-4
+
+
+def test_a_few_epochs_on_real_pairs_lower_the_loss_and_beat_chance():
+    torch.manual_seed(0)
+    train_input, train_target, train_classes, test_input, test_target, _ = train.standardized_pair_sets()
+    model = models.Siamese(shared=True)
+    before = train.loss_of(model, train_input, train_target, train_classes, 1.0).item()
+    after = train.train(model, train_input, train_target, train_classes, epochs=4, aux_weight=1.0)
+    chance = min(test_target.float().mean(), 1 - test_target.float().mean()).item()
+    assert after < 0.5 * before
+    assert train.error_rate(model, test_input, test_target) < chance - 0.15
+
+
+def test_best_model_reaches_a_low_error_in_few_epochs():
+    _, test_error, _ = train.run_round(train.ARCHS['best'], seed=0, epochs=4)
+    assert test_error < 0.06
+
+
+def test_script_prints_the_table_and_is_seeded():
+    def table():
+        out = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'baseline',
+                              'shared_aux'], cwd=PROJ1, capture_output=True, text=True, check=True).stdout
+        assert 'round  2/2' in out
+        return [line.split()[:6] for line in out.splitlines() if line.startswith(('baseline ', 'shared_aux '))
+                and 'round' not in line]
+    first = table()
+    assert [row[:2] for row in first] == [['baseline', '70906'], ['shared_aux', '73608']]
+    assert first == table()
+
+
+def test_no_numpy_sklearn_or_matplotlib_outside_the_plot_script():
+    for path in glob.glob(os.path.join(PROJ1, '*.py')):
+        if os.path.basename(path).startswith('plot'):
+            continue
+        tree = ast.parse(open(path).read())
+        names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
+        assert not [n for n in names if n.split('.')[0] in ('numpy', 'sklearn', 'matplotlib')], path
