@@ -1,17 +1,19 @@
 """Practical 3's two engines side by side: the handout's per-sample loop against the batched one.
 
-    python benchmarks/practical3_engines.py                    # 1,000 steps, per-sample timed on 5
+    python benchmarks/practical3_engines.py                           # 1,000 steps, per-sample timed on 5
     python benchmarks/practical3_engines.py --per-sample-steps 1000   # both in full (minutes)
 
 Both engines start from the same parameters and run the handout's steps on the same data
 (gradient step, then the train and test errors). The per-sample engine is too slow to run
-1,000 steps here: it runs its first `--per-sample-steps` ones and its time per step is scaled
-to `--steps`; the batched engine runs them all. Prints each engine's time per step, how far
-apart their parameters are after the steps they share, and `engine ratio: X` (per-sample
-time per step / batched time per step). The prologue's flags (`--full`, `--seed`, ...) apply.
+1,000 steps here: it runs its first `--per-sample-steps` ones and its time is scaled to
+`--steps`; the batched engine runs them all. Each step is timed; the median step time of
+each engine (robust to the load of a shared machine) gives `engine ratio: X` (per-sample /
+batched). Also prints how far apart the two engines' parameters are after the steps they
+share. The prologue's flags (`--full`, `--seed`, ...) apply.
 """
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -23,15 +25,22 @@ import dlc_practical_prologue as prologue  # noqa: E402
 from practical3_mlp import init_parameters, load_mnist, training  # noqa: E402
 
 
-def timed_run(params, data, nb_steps, per_sample, nb_kept):
-    """Run `nb_steps` of training on `params`; return (seconds, copy of the parameters after `nb_kept` steps)."""
-    start = time.perf_counter()
+def timed_run(name, params, data, nb_steps, per_sample, nb_kept, nb_scaled):
+    """Run `nb_steps` of training on `params` and print their times.
+
+    Returns the median step time and a copy of the parameters after `nb_kept` steps.
+    """
+    times, start = [], time.perf_counter()
     for k, _, train_error, test_error in training(params, *data, nb_steps, per_sample):
+        times.append(time.perf_counter() - start)
+        start = time.perf_counter()
         if k == nb_kept - 1:
             kept = [p.clone() for p in params]
-    seconds = time.perf_counter() - start
-    print(f'  last step {k}: train error {train_error:.2f}%, test error {test_error:.2f}%')
-    return seconds, kept
+    median = statistics.median(times)
+    scaled = '' if nb_steps == nb_scaled else f', {nb_scaled} steps at the median: {median * nb_scaled:.0f} s (scaled)'
+    print(f'{name}: {nb_steps} steps in {sum(times):.2f} s, median {1e3 * median:.2f} ms/step{scaled}; '
+          f'last step {k}: train error {train_error:.2f}%, test error {test_error:.2f}%')
+    return median, kept
 
 
 def main():
@@ -52,18 +61,10 @@ def main():
     data = load_mnist(options.device)
     start = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
     print(f'device {options.device}, {torch.get_num_threads()} CPU threads')
-
-    print(f'per-sample engine, {options.per_sample_steps} steps:')
-    seconds, per_sample = timed_run([p.clone() for p in start], data, options.per_sample_steps, True, nb_shared)
-    per_sample_step = seconds / options.per_sample_steps
-    print(f'  {seconds:.2f} s, {1e3 * per_sample_step:.1f} ms/step, '
-          f'{per_sample_step * options.steps:.0f} s for {options.steps} steps (scaled)')
-
-    print(f'batched engine, {options.steps} steps:')
-    seconds, batched = timed_run([p.clone() for p in start], data, options.steps, False, nb_shared)
-    batched_step = seconds / options.steps
-    print(f'  {seconds:.2f} s, {1e3 * batched_step:.2f} ms/step')
-
+    per_sample_step, per_sample = timed_run('per-sample', [p.clone() for p in start], data, options.per_sample_steps,
+                                            True, nb_shared, options.steps)
+    batched_step, batched = timed_run('batched', [p.clone() for p in start], data, options.steps,
+                                      False, nb_shared, options.steps)
     difference = max((a - b).abs().max().item() for a, b in zip(per_sample, batched))
     largest = max(p.abs().max().item() for p in batched)
     print(f'parameters after {nb_shared} steps: largest difference between the engines {difference:.2e} '
