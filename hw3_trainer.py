@@ -325,10 +325,11 @@ def draw_figures(out):
         if not runs:
             return
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for name, result in runs.items():
+        for color, (name, result) in enumerate(runs.items()):
             for key in keys:
                 values = result['logs'][key]
-                ax.plot(range(1, len(values) + 1), values, label=f'{name} {key.replace("_", " ")}')
+                ax.plot(range(1, len(values) + 1), values, f'C{color}', linestyle='--' if 'train' in key else '-',
+                        label=f'{name} {key.replace("_", " ")}')
         ax.set(xlabel='epoch', ylabel='MAE', title=title)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -351,8 +352,11 @@ def main():
     parser.add_argument('--experiments', type=int, nargs='+', choices=sorted(EXPERIMENTS), default=sorted(EXPERIMENTS),
                         help='which experiments to run (default all)')
     parser.add_argument('--seed', type=int, default=SEED, help=f'seed of every training (default {SEED})')
+    parser.add_argument('--plot-only', action='store_true', help='only redraw the figures from the logs in --out')
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
+    if options.plot_only:
+        return draw_figures(options.out)
     print(f'device {options.device}, {options.epochs} epochs, seed {options.seed}, results in {options.out}',
           flush=True)
     for number in options.experiments:
