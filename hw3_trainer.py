@@ -40,6 +40,7 @@ ACTIVATIONS = {'relu': nn.ReLU, 'tanh': nn.Tanh, 'sigmoid': nn.Sigmoid}
 
 
 class NetworkConfiguration(NamedTuple):
+    """The CNN's convolutions (channels, kernel sizes, strides) and the dense hidden widths of both networks."""
     n_channels: Tuple[int, ...] = (16, 32, 48)
     kernel_sizes: Tuple[int, ...] = (3, 3, 3)
     strides: Tuple[int, ...] = (1, 1, 1)
