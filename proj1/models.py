@@ -61,7 +61,10 @@ class Siamese(nn.Module):
         self.head = nn.Sequential(nn.Linear(20, head), nn.ReLU(), nn.Linear(head, 2))
 
     def forward(self, x):
-        digits = torch.stack((self.tower1(x[:, :1]), self.tower2(x[:, 1:])), dim=1)
+        if self.tower1 is self.tower2:  # one pass over all the digits: same result, faster
+            digits = self.tower1(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
+        else:
+            digits = torch.stack((self.tower1(x[:, :1]), self.tower2(x[:, 1:])), dim=1)
         return self.head(digits.flatten(1)), digits
 
 
@@ -103,6 +106,5 @@ class Comparator(nn.Module):
         self.tower = BatchNormTower(channels, hidden, dropout)
 
     def forward(self, x):
-        n = x.size(0)
-        digits = self.tower(x.reshape(2 * n, 1, 14, 14)).view(n, 2, 10)
+        digits = self.tower(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
         return lesser_or_equal_log_probabilities(digits), digits
