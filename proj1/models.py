@@ -11,32 +11,15 @@ def nb_parameters(model):
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-class Baseline(nn.Module):
-    """The handout's convnet on the 2-channel image (70,906 parameters)."""
+class ConvNet(nn.Module):
+    """The handout's convnet on 14 x 14 images: two convolutions with max-pooling, two linear layers."""
 
-    def __init__(self, hidden=200):
+    def __init__(self, in_channels, outputs, channels=32, hidden=200):
         super().__init__()
-        self.conv1 = nn.Conv2d(2, 32, kernel_size=3)
-        self.conv2 = nn.Conv2d(32, 64, kernel_size=3)
-        self.fc1 = nn.Linear(256, hidden)
-        self.fc2 = nn.Linear(hidden, 2)
-
-    def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=2))
-        x = F.relu(F.max_pool2d(self.conv2(x), kernel_size=2))
-        x = F.relu(self.fc1(x.flatten(1)))
-        return self.fc2(x), None
-
-
-class Tower(nn.Module):
-    """One 1 x 14 x 14 digit to 10 class logits: the baseline's layers on one channel."""
-
-    def __init__(self, channels=32, hidden=200):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, channels, kernel_size=3)
+        self.conv1 = nn.Conv2d(in_channels, channels, kernel_size=3)
         self.conv2 = nn.Conv2d(channels, 2 * channels, kernel_size=3)
         self.fc1 = nn.Linear(8 * channels, hidden)
-        self.fc2 = nn.Linear(hidden, 10)
+        self.fc2 = nn.Linear(hidden, outputs)
 
     def forward(self, x):
         x = F.relu(F.max_pool2d(self.conv1(x), kernel_size=2))
@@ -45,8 +28,20 @@ class Tower(nn.Module):
         return self.fc2(x)
 
 
+class Baseline(nn.Module):
+    """The handout's baseline: the convnet on the 2-channel image, 2 outputs (70,906 parameters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = ConvNet(in_channels=2, outputs=2)
+
+    def forward(self, x):
+        return self.net(x), None
+
+
 class Siamese(nn.Module):
-    """Two digit towers (one shared tower when `shared`) and a small head on their 2 x 10 outputs.
+    """Two digit towers (one shared tower when `shared`), each the convnet on one digit with 10
+    outputs, and a small head on their 2 x 10 outputs.
 
     The unshared towers are narrower by default so that both variants hold about 72,000
     parameters; the digit logits are returned for the auxiliary losses.
@@ -56,8 +51,8 @@ class Siamese(nn.Module):
         super().__init__()
         channels = channels or (32 if shared else 22)
         hidden = hidden or (200 if shared else 140)
-        self.tower1 = Tower(channels, hidden)
-        self.tower2 = self.tower1 if shared else Tower(channels, hidden)
+        self.tower1 = ConvNet(1, 10, channels, hidden)
+        self.tower2 = self.tower1 if shared else ConvNet(1, 10, channels, hidden)
         self.head = nn.Sequential(nn.Linear(20, head), nn.ReLU(), nn.Linear(head, 2))
 
     def forward(self, x):
@@ -68,22 +63,16 @@ class Siamese(nn.Module):
         return self.head(digits.flatten(1)), digits
 
 
-class BatchNormTower(nn.Module):
-    """A wider digit tower with batch norm and dropout (the tower of `Comparator`)."""
-
-    def __init__(self, channels=32, hidden=128, dropout=0.3):
-        super().__init__()
-        c = channels
-        self.features = nn.Sequential(
-            nn.Conv2d(1, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(),
-            nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(c, 2 * c, 3, padding=1), nn.BatchNorm2d(2 * c), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Dropout(dropout),
-            nn.Linear(2 * c * 9, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(hidden, 10))
-
-    def forward(self, x):
-        return self.features(x)
+def batch_norm_tower(channels=32, hidden=128, dropout=0.3):
+    """A deeper digit tower with batch norm and dropout: 1 x 14 x 14 digits to 10 logits."""
+    c = channels
+    return nn.Sequential(
+        nn.Conv2d(1, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(),
+        nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c, 2 * c, 3, padding=1), nn.BatchNorm2d(2 * c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(dropout),
+        nn.Linear(2 * c * 9, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(hidden, 10))
 
 
 def lesser_or_equal_log_probabilities(digits):
@@ -103,7 +92,7 @@ class Comparator(nn.Module):
 
     def __init__(self, channels=32, hidden=128, dropout=0.3):
         super().__init__()
-        self.tower = BatchNormTower(channels, hidden, dropout)
+        self.tower = batch_norm_tower(channels, hidden, dropout)
 
     def forward(self, x):
         digits = self.tower(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)

@@ -109,16 +109,20 @@ def test_best_model_reaches_a_low_error_in_few_epochs():
     assert test_error < 0.06
 
 
-def test_script_prints_the_table_and_is_seeded():
-    def table():
-        out = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'baseline',
-                              'shared_aux'], cwd=PROJ1, capture_output=True, text=True, check=True).stdout
-        assert 'round  2/2' in out
-        return [line.split()[:7] for line in out.splitlines() if line.startswith(('baseline ', 'shared_aux '))
-                and 'round' not in line]
-    first = table()
-    assert [row[:2] for row in first] == [['baseline', '70906'], ['shared_aux', '73608']]
-    assert first == table()
+def test_the_same_seed_gives_the_same_round():
+    arch = dataclasses.replace(train.ARCHS['shared_aux'], epochs=1)
+    first, again = train.run_round(arch, seed=3), train.run_round(arch, seed=3)
+    assert first[:2] == again[:2]
+
+
+def test_script_prints_progress_and_the_table():
+    out = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'baseline',
+                          'shared_aux'], cwd=PROJ1, capture_output=True, text=True, check=True).stdout
+    assert 'baseline     round  2/2' in out and 'shared_aux   round  2/2' in out
+    rows = [line.split() for line in out.splitlines() if line.startswith(('baseline ', 'shared_aux '))
+            and 'round' not in line]
+    assert [row[:4] for row in rows] == [['baseline', '70906', '1', '0'], ['shared_aux', '73608', '1', '3']]
+    assert 'total' in out.splitlines()[-1]
 
 
 def test_no_numpy_sklearn_or_matplotlib_outside_the_plot_script():
