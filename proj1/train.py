@@ -43,14 +43,15 @@ def pairs_of(digits, classes):
 
 
 def translated(digits, max_shift=1):
-    """Each 14 x 14 image of `digits` moved by a random whole number of pixels in both axes."""
+    """Each 14 x 14 image of `digits` moved by a random whole number of pixels in both axes,
+    the uncovered pixels copied from the border (the background)."""
     n = digits.size(0)
     shift = torch.randint(-max_shift, max_shift + 1, (n, 2), device=digits.device) * (2 / 14)
     theta = torch.zeros(n, 2, 3, device=digits.device)
     theta[:, 0, 0] = theta[:, 1, 1] = 1
     theta[:, :, 2] = shift
     grid = F.affine_grid(theta, (n, 1, 14, 14), align_corners=False)
-    return F.grid_sample(digits, grid, align_corners=False)
+    return F.grid_sample(digits, grid, padding_mode='border', align_corners=False)
 
 
 def augmented(input, classes):
