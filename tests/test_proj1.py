@@ -125,6 +125,19 @@ def test_script_prints_progress_and_the_table():
     assert 'total' in out.splitlines()[-1]
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA device')
+def test_a_round_runs_on_cuda():
+    for name in ('shared_aux', 'best'):
+        _, test_error, _ = train.run_round(dataclasses.replace(train.ARCHS[name], epochs=2), 0, "cuda")
+        assert test_error < 0.45
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is present')
+def test_script_refuses_cuda_when_absent():
+    run = subprocess.run([sys.executable, 'test.py', '--device', 'cuda'], cwd=PROJ1, capture_output=True, text=True)
+    assert run.returncode != 0 and 'CUDA is not available' in run.stderr
+
+
 def test_no_numpy_sklearn_or_matplotlib_outside_the_plot_script():
     for path in glob.glob(os.path.join(PROJ1, '*.py')):
         if os.path.basename(path).startswith('plot'):
