@@ -128,7 +128,7 @@ def test_script_prints_progress_and_the_table():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA device')
 def test_a_round_runs_on_cuda():
     for name in ('shared_aux', 'best'):
-        _, test_error, _ = train.run_round(dataclasses.replace(train.ARCHS[name], epochs=2), 0, "cuda")
+        _, test_error, _ = train.run_round(dataclasses.replace(train.ARCHS[name], epochs=2), 0, 'cuda')
         assert test_error < 0.45
 
 
