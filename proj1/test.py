@@ -1,4 +1,4 @@
-"""Project 1: does the first digit of a pair lesser or equal to the second?
+"""Project 1: is the first digit of a pair lesser or equal to the second?
 
     python test.py                          # every architecture, 10 rounds each
     python test.py --archs baseline best --rounds 3 --device cuda
@@ -41,6 +41,7 @@ def configured(arch, options):
 
 
 def mean_std(values):
+    """Mean and standard deviation (0 for a single value) of a list of numbers."""
     values = torch.tensor(values, dtype=torch.float64)
     return values.mean().item(), values.std().item() if len(values) > 1 else 0.0
 
