@@ -3,7 +3,7 @@
     python3 run_all.py                 # homework 3 with the quick setting (--epochs 2)
     python3 run_all.py --hw3-epochs 50 # homework 3 as the handout runs it
 
-Homework 3's logs and figures go to runs/hw3_quick/ (git-ignored), never over hw3_report/.
+Homework 3's logs and figures go to runs/hw3/ (git-ignored), never over hw3_report/.
 
 Each assignment prints its own error rates; this script adds a header and the time.
 On the offline CIFAR-10 copy of ../shared/data (DATA_DIR/cifar10/checksums.json present),
@@ -22,7 +22,8 @@ def assignments(hw3_epochs):
     """(title, folder, command) of each assignment."""
     data_dir = os.environ.get('PYTORCH_DATA_DIR') or os.path.join(ROOT, 'data')
     offline = os.path.exists(os.path.join(data_dir, 'cifar10', 'checksums.json'))
-    hw3 = (['offline_cifar.py'] if offline else []) + ['hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3_quick')]
+    hw3 = (['offline_cifar.py'] if offline else []) + [
+        'hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3')]
     return [
         ('Practical 3: MLP from scratch on MNIST', ROOT, ['practical3_mlp.py', '--print-every', '100']),
         ('Project 1: digit-pair comparison', os.path.join(ROOT, 'proj1'), ['test.py']),
