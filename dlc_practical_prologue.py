@@ -7,7 +7,10 @@ can import this module with flags of their own):
     --tiny        use 500 train and 100 test samples
     --seed N      seed torch at import (default 0; N < 0 means no seeding)
     --cifar       load CIFAR-10 instead of MNIST
-    --data_dir D  where the data sets live (default $PYTORCH_DATA_DIR, else ./data)
+    --data_dir D  where the data sets live (default $PYTORCH_DATA_DIR, else the repository's data/)
+
+The first use of a data set provides it (found, downloaded, or laid out from the offline copy
+beside the repository): see course_data.py.
 """
 import argparse
 import functools
@@ -15,6 +18,9 @@ import os
 
 import torch
 from torchvision import datasets
+
+import course_data
+from course_data import DataUnavailableError  # noqa: F401 (the loaders raise it)
 
 parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False)
 parser.add_argument('--full', action='store_true', default=False,
@@ -26,7 +32,7 @@ parser.add_argument('--seed', type=int, default=0,
 parser.add_argument('--cifar', action='store_true', default=False,
                     help='Use the CIFAR data-set and not MNIST (default False)')
 parser.add_argument('--data_dir', type=str, default=None,
-                    help="Where are the PyTorch data located (default $PYTORCH_DATA_DIR or './data')")
+                    help="Where are the PyTorch data located (default $PYTORCH_DATA_DIR, else the repository's data/)")
 
 args, _ = parser.parse_known_args()
 
@@ -34,41 +40,23 @@ if args.seed >= 0:
     torch.manual_seed(args.seed)
 
 ######################################################################
-# Where the data is, and a clear error when it is not
-
-
-class DataUnavailableError(RuntimeError):
-    """A data set is neither on disk nor downloadable."""
+# Where the data is (course_data provides it, or says what to do)
 
 
 def data_dir():
-    """`--data_dir`, else `$PYTORCH_DATA_DIR`, else `./data`."""
-    return args.data_dir or os.environ.get('PYTORCH_DATA_DIR') or './data'
-
-
-def _open(dataset_class, folder, train):
-    """torchvision's data set with `download=True`, or an error that says what to do."""
-    try:
-        return dataset_class(folder, train=train, download=True)
-    except (OSError, RuntimeError) as error:
-        raise DataUnavailableError(
-            f'{dataset_class.__name__} is missing (or fails its integrity check) in '
-            f'{os.path.abspath(folder)} and could not be downloaded ({error}). '
-            'Point --data_dir or the PYTORCH_DATA_DIR variable at a folder that holds it; '
-            'offline, lay the copy in ../shared/data out first with '
-            '`python ../shared/data/prepare.py data` and export PYTORCH_DATA_DIR=$PWD/data.'
-        ) from error
+    """`--data_dir`, else `$PYTORCH_DATA_DIR`, else the repository's `data/`."""
+    return course_data.data_dir(args.data_dir)
 
 
 @functools.lru_cache(maxsize=None)
 def _mnist(folder, train):
-    dataset = _open(datasets.MNIST, folder, train)
+    dataset = course_data.load(datasets.MNIST, folder, train)
     return dataset.data.view(-1, 1, 28, 28), dataset.targets
 
 
 @functools.lru_cache(maxsize=None)
 def _cifar(folder, train):
-    dataset = _open(datasets.CIFAR10, folder, train)
+    dataset = course_data.load(datasets.CIFAR10, folder, train)
     images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous()
     return images, torch.tensor(dataset.targets, dtype=torch.int64)
 

@@ -3,8 +3,8 @@
 The autograder imports `NetworkConfiguration` and `Trainer`; importing this module seeds
 `random`, `numpy` and `torch` with 197331 and does nothing else. The experiments run with
 
-    python offline_cifar.py hw3_trainer.py --epochs 50 --out hw3_report   # on the offline copy
-    python hw3_trainer.py --epochs 50 --experiments 1 2 3 --device cuda  # with the official files
+    python hw3_trainer.py --epochs 50 --out hw3_report
+    python hw3_trainer.py --epochs 50 --experiments 1 2 3 --device cuda
 
 Speed without changing the interface: each CIFAR-10 split is decoded and normalised once per
 process into one tensor (exactly what `ToTensor` then `Normalize` compute), the loaders slice
@@ -23,6 +23,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 from torchvision import datasets
+
+import course_data
 
 SEED = 197331
 
@@ -52,8 +54,8 @@ class NetworkConfiguration(NamedTuple):
 
 
 def cifar10_root():
-    """`$PYTORCH_DATA_DIR/cifar10`, else `./data/cifar10` (the prologue's folder)."""
-    return os.path.join(os.environ.get('PYTORCH_DATA_DIR') or './data', 'cifar10')
+    """The repository's CIFAR-10 folder: DATA/cifar10, DATA being course_data's data folder."""
+    return os.path.join(course_data.data_dir(), 'cifar10')
 
 
 @functools.lru_cache(maxsize=None)
@@ -63,13 +65,7 @@ def cifar10_split(root, train):
     The pixels are `Normalize((0.5,) * 3, (0.5,) * 3)(ToTensor()(image))`: the same
     operations in the same order, on all the images at once.
     """
-    try:
-        dataset = datasets.CIFAR10(root, train=train, download=True)
-    except (OSError, RuntimeError) as error:
-        raise RuntimeError(
-            f'CIFAR-10 is missing (or fails its integrity check) in {os.path.abspath(root)} and could not be '
-            f'downloaded ({error}). Offline, run `python ../shared/data/prepare.py data`, export '
-            'PYTORCH_DATA_DIR=$PWD/data and start the script through offline_cifar.py.') from error
+    dataset = course_data.load(datasets.CIFAR10, root, train)
     images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous().float().div(255).sub(0.5).div(0.5)
     return images, torch.tensor(dataset.targets, dtype=torch.int64)
 
@@ -355,6 +351,8 @@ def main():
     parser.add_argument('--seed', type=int, default=SEED, help=f'seed of every training (default {SEED})')
     parser.add_argument('--plot-only', action='store_true', help='only redraw the figures from the logs in --out')
     options = parser.parse_args()
+    if options.device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--device {options.device}: CUDA is not available here')
     os.makedirs(options.out, exist_ok=True)
     if options.plot_only:
         return draw_figures(options.out)
@@ -368,4 +366,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

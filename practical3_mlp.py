@@ -18,6 +18,7 @@ import collections
 
 import torch
 
+import course_data
 import dlc_practical_prologue as prologue
 
 ######################################################################
@@ -160,4 +161,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

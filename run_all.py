@@ -5,9 +5,9 @@
 
 Homework 3's logs and figures go to runs/hw3/ (git-ignored), never over hw3_report/.
 
-Each assignment prints its own error rates; this script adds a header and the time.
-On the offline CIFAR-10 copy of ../shared/data (DATA_DIR/cifar10/checksums.json present),
-homework 3 runs through offline_cifar.py, which checks the files against those sums.
+MNIST and CIFAR-10 are provided first (found, downloaded, or laid out from the offline copy
+beside the repository: course_data.py); each assignment then prints its own error rates, and
+this script adds a header and the time.
 """
 import argparse
 import os
@@ -15,34 +15,41 @@ import subprocess
 import sys
 import time
 
+from torchvision import datasets
+
+import course_data
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
 def assignments(hw3_epochs):
     """(title, folder, command) of each assignment."""
-    data_dir = os.environ.get('PYTORCH_DATA_DIR') or os.path.join(ROOT, 'data')
-    offline = os.path.exists(os.path.join(data_dir, 'cifar10', 'checksums.json'))
-    hw3 = (['offline_cifar.py'] if offline else []) + [
-        'hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3')]
     return [
         ('Practical 3: MLP from scratch on MNIST', ROOT, ['practical3_mlp.py', '--print-every', '100']),
         ('Project 1: digit-pair comparison', os.path.join(ROOT, 'proj1'), ['test.py']),
         ('Project 2: mini deep-learning framework', os.path.join(ROOT, 'proj2'), ['test.py']),
-        ('Homework 3: CIFAR-10 regression experiments', ROOT, hw3),
+        ('Homework 3: CIFAR-10 regression experiments', ROOT,
+         ['hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3')]),
     ]
+
+
+def provide_data():
+    """Make sure that MNIST and CIFAR-10 are in the data folder before any assignment starts."""
+    for dataset_class, name in ((datasets.MNIST, 'mnist'), (datasets.CIFAR10, 'cifar10')):
+        course_data.load(dataset_class, os.path.join(course_data.data_dir(), name), train=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--hw3-epochs', type=int, default=2, help='epochs of each homework 3 experiment (handout: 50)')
     options = parser.parse_args()
-    env = {**os.environ, 'PYTORCH_DATA_DIR': os.environ.get('PYTORCH_DATA_DIR') or os.path.join(ROOT, 'data')}
+    provide_data()
     failed = []
     for title, folder, command in assignments(options.hw3_epochs):
         print(f'\n{"=" * 78}\n{title}\n$ (cd {os.path.relpath(folder, ROOT)} && python3 {" ".join(command)})\n{"=" * 78}',
               flush=True)
         start = time.time()
-        code = subprocess.call([sys.executable] + command, cwd=folder, env=env)
+        code = subprocess.call([sys.executable] + command, cwd=folder)
         print(f'--- {title}: exit {code}, {time.time() - start:.0f} s', flush=True)
         if code:
             failed.append(title)
@@ -51,4 +58,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

@@ -19,8 +19,8 @@ from torchvision import datasets, transforms
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import course_data  # noqa: E402
 from hw3_trainer import CNN_2, NetworkConfiguration, Trainer, cifar10_root  # noqa: E402
-from offline_cifar import use_offline_checksums  # noqa: E402
 
 NETWORKS = {'mlp': NetworkConfiguration(dense_hiddens=(128, 128)), 'cnn': CNN_2}
 
@@ -30,7 +30,7 @@ def template_loaders(batch_size):
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
 
     def loader(train):
-        dataset = datasets.CIFAR10(cifar10_root(), train=train, download=True, transform=transform)
+        dataset = course_data.load(datasets.CIFAR10, cifar10_root(), train, transform=transform)
         return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=train)
 
     return loader(True), loader(False)
@@ -61,8 +61,6 @@ def main():
     parser.add_argument('--repeats', type=int, default=1, help='epochs timed per side (best kept)')
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
-    data_dir = os.environ.get('PYTORCH_DATA_DIR') or './data'
-    use_offline_checksums(data_dir)
     print(f'torch {torch.__version__}, {options.threads} threads, best of {options.repeats}', flush=True)
     for network_type in NETWORKS:
         template = epoch_seconds(lambda: template_trainer(network_type), options.repeats)
@@ -72,4 +70,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

@@ -45,6 +45,13 @@ def mean_std(values):
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / max(len(values) - 1, 1))
 
 
+def available_device(name):
+    """`name`, when torch can use that device here (the type of --device)."""
+    if name.startswith('cuda') and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{name}: CUDA is not available here')
+    return name
+
+
 def option_parser():
     """The command-line options of test.py."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -54,7 +61,7 @@ def option_parser():
     parser.add_argument('--batch-size', type=int, default=50)
     parser.add_argument('--lr', type=float, default=1e-2, help='Adam learning rate of the first half')
     parser.add_argument('--log-every', type=int, default=20, help='epochs between two loss lines (0: none)')
-    parser.add_argument('--device', default='cpu', help="'cpu', or 'cuda' when present")
+    parser.add_argument('--device', default='cpu', type=available_device, help="'cpu', or 'cuda' when present")
     return parser
 
 

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torchvision import datasets, transforms
 
+import course_data
 import hw3_trainer as hw3
 from hw3_trainer import CNN_2, DEEP_CNN, NetworkConfiguration, Trainer
 
@@ -96,7 +97,7 @@ def test_activations():
 def test_loaders_match_the_template_pipeline(mlp):
     assert (len(mlp.train), len(mlp.test)) == (391, 79)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
-    dataset = datasets.CIFAR10(hw3.cifar10_root(), train=False, download=True, transform=transform)
+    dataset = course_data.load(datasets.CIFAR10, hw3.cifar10_root(), train=False, transform=transform)
     batches = list(mlp.test)
     images, labels = batches[0]
     assert images.shape == (128, 3, 32, 32) and labels.shape == (128,) and labels.dtype == torch.int64

@@ -18,7 +18,7 @@ sys.path.insert(0, PROJ2)
 
 from benchmarks.proj2_vs_autograd import torch_twin  # noqa: E402
 from framework import (INITIALISATIONS, SGD, Adam, Dropout, Linear, LossBCE, LossMSE, ReLU,  # noqa: E402
-                       Sequential, Sigmoid, Tanh, disc_network, generate_disc_set)
+                       Sequential, Sigmoid, Tanh, disc_network, generate_disc_set, standardiser)
 
 DOUBLE = torch.float64
 
@@ -149,12 +149,14 @@ def test_param_lists_pairs_and_zero_grad_empties_them():
 
 
 @pytest.mark.parametrize('make_ours, make_theirs', [
-    (lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
-     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01)),
-    (lambda p: SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+    (lambda p: SGD(p, lr=0.01, momentum=0.9, weight_decay=0.01),
+     lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, weight_decay=0.01)),
+    (lambda p: SGD(p, lr=0.01), lambda p: torch.optim.SGD(p, lr=0.01)),
     (lambda p: Adam(p, lr=0.01, weight_decay=0.01), lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01))],
     ids=['sgd-momentum-decay', 'sgd', 'adam'])
 def test_optimisers_follow_torch_optim(make_ours, make_theirs):
+    """Five full-batch steps on standardised inputs, at learning rates where the loss falls (at 0.1 plain SGD
+    diverges and float rounding, which differs from one CPU to another, decides the digits compared)."""
     torch.manual_seed(0)
     model = disc_network()
     twin = torch_twin(model)
@@ -162,17 +164,21 @@ def test_optimisers_follow_torch_optim(make_ours, make_theirs):
     initial = model.param()[0][0].clone()
     criterion = LossMSE()
     input, target = generate_disc_set(100)
+    input = standardiser(input)(input)
+    losses = []
     for _ in range(5):
         with torch.no_grad():
-            criterion.forward(model.forward(input), target)
+            losses.append(criterion.forward(model.forward(input), target).item())
             optimizer.zero_grad()
             model.backward(criterion.backward())
             optimizer.step()
         reference.zero_grad()
         torch.nn.functional.mse_loss(twin(input), target).backward()
         reference.step()
+    assert max(losses[1:]) < losses[0] and losses[-1] < 0.6 * losses[0], losses
     for (parameter, _), expected in zip(model.param(), twin.parameters()):
-        assert (parameter - expected.detach()).abs().max() < 1e-6
+        expected = expected.detach()
+        torch.testing.assert_close(parameter, expected, rtol=1e-5, atol=1e-5 * expected.abs().max().item())
     assert (model.param()[0][0] - initial).abs().max() > 1e-3
 
 

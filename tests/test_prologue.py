@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 import torch
 
+import course_data
 import dlc_practical_prologue as prologue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -140,6 +141,7 @@ def test_missing_data_is_a_clear_error(tmp_path, monkeypatch, flags, cifar):
     def no_network(*args, **kwargs):
         raise urllib.error.URLError('no network in this test')
     monkeypatch.setattr(urllib.request, 'urlopen', no_network)
+    monkeypatch.setattr(course_data, 'OFFLINE_COPY', str(tmp_path / 'no-such-copy' / 'prepare.py'))
     empty = tmp_path / 'empty'
     empty.mkdir()
     cwd = tmp_path / 'cwd'
@@ -151,7 +153,7 @@ def test_missing_data_is_a_clear_error(tmp_path, monkeypatch, flags, cifar):
         prologue.load_data(cifar=cifar)
     message = str(error.value)
     assert str(empty) in message and '--data_dir' in message and 'PYTORCH_DATA_DIR' in message
-    assert 'prepare.py' in message
+    assert '../shared/data' in message and 'prepare.py' in message
     assert sorted(os.listdir(ROOT)) == root_before
     assert os.listdir(cwd) == []
 

@@ -1,0 +1,106 @@
+"""Where the course's data sets live, and how they get there.
+
+The data folder is `--data_dir` (for the scripts that take it), else `$PYTORCH_DATA_DIR`,
+else `data/` at the repository root, whichever folder a script is started from. MNIST lives
+in DATA/mnist/ and CIFAR-10 in DATA/cifar10/, in torchvision's layouts. `load` opens a
+torchvision data set there and, the first time, provides it:
+
+1. found in its folder (torchvision's integrity check included), it is used as it is;
+2. else torchvision downloads it;
+3. else, when the offline copy ../shared/data/prepare.py sits beside the repository (as on
+   the machines that build this project), that copy is laid out in the data folder, and a
+   line on stderr says so;
+4. else `DataUnavailableError` says what to do.
+
+The offline CIFAR-10 is rebuilt from a JPEG copy, so it cannot match the official md5 sums:
+prepare.py writes the sums of the files it made to DATA/cifar10/checksums.json, and in a
+folder that holds that file (and only there) torchvision checks the files against those sums.
+"""
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+from torchvision import datasets
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+OFFLINE_COPY = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'prepare.py')
+
+
+class DataUnavailableError(RuntimeError):
+    """A data set is neither on disk, nor downloadable, nor in an offline copy."""
+
+
+def data_dir(explicit=None):
+    """`explicit` (a `--data_dir`), else `$PYTORCH_DATA_DIR`, else the repository's `data/`."""
+    return explicit or os.environ.get('PYTORCH_DATA_DIR') or os.path.join(ROOT, 'data')
+
+
+@contextlib.contextmanager
+def offline_checksums(folder):
+    """Within the block, torchvision checks CIFAR-10 against `folder`/checksums.json when that file exists."""
+    path = os.path.join(folder, 'checksums.json')
+    if not os.path.exists(path):
+        yield
+        return
+    with open(path) as f:
+        sums = json.load(f)
+    cifar = datasets.CIFAR10
+    official = cifar.train_list, cifar.test_list, cifar.meta
+    cifar.train_list = [[name, sums.get(name, md5)] for name, md5 in official[0]]
+    cifar.test_list = [[name, sums.get(name, md5)] for name, md5 in official[1]]
+    cifar.meta = {**official[2], 'md5': sums.get(official[2]['filename'], official[2]['md5'])}
+    try:
+        yield
+    finally:
+        cifar.train_list, cifar.test_list, cifar.meta = official
+
+
+def open_dataset(dataset_class, folder, train, download=True, **kwargs):
+    """`dataset_class(root=folder, train=train, download=download, **kwargs)`, checked against the offline
+    sums there."""
+    with offline_checksums(folder):
+        return dataset_class(root=folder, train=train, download=download, **kwargs)
+
+
+def lay_out_offline_copy(destination):
+    """Run the offline copy's prepare.py into `destination`; False when there is no such copy."""
+    if not os.path.exists(OFFLINE_COPY):
+        return False
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, OFFLINE_COPY, destination], capture_output=True, text=True)
+    if run.returncode:
+        raise DataUnavailableError(f'{OFFLINE_COPY} failed to lay the offline data out in {destination}:\n'
+                                   f'{run.stderr.strip()}')
+    print(f'laid out the offline data of {os.path.dirname(OFFLINE_COPY)} in {destination} '
+          f'({time.perf_counter() - start:.0f} s)', file=sys.stderr, flush=True)
+    return True
+
+
+def load(dataset_class, folder, train, **kwargs):
+    """torchvision's `dataset_class` (MNIST or CIFAR10) read from `folder` (DATA/mnist or DATA/cifar10),
+    provided as the module's docstring says; `kwargs` (a `transform`, say) go to the class."""
+    try:
+        return open_dataset(dataset_class, folder, train, **kwargs)
+    except (OSError, RuntimeError) as error:
+        reason = error
+    if lay_out_offline_copy(os.path.dirname(os.path.abspath(folder))):
+        try:
+            return open_dataset(dataset_class, folder, train, download=False, **kwargs)
+        except (OSError, RuntimeError) as error:
+            reason = error
+    raise DataUnavailableError(
+        f'{getattr(dataset_class, "__name__", "the data set")} is missing (or fails its integrity check) in {os.path.abspath(folder)} '
+        f'and could not be downloaded ({str(reason).strip().splitlines()[0]}). Point --data_dir or the '
+        'PYTORCH_DATA_DIR variable at a folder that holds it, or put the offline copy beside the '
+        'repository as ../shared/data (its prepare.py lays it out).') from reason
+
+
+def main_or_exit(main):
+    """Call `main()`; a missing data set ends the script with one message on stderr and exit status 1."""
+    try:
+        return main()
+    except DataUnavailableError as error:
+        sys.exit(f'error: {error}')

@@ -1,0 +1,116 @@
+"""The data sets provide themselves: found, else downloaded, else laid out from the offline copy beside
+the repository, else one clear error; the offline CIFAR-10 sums apply to its own folder only; scripts
+stop on missing data or a bad option with one message and no traceback."""
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+import torch
+from torchvision import datasets
+
+import course_data
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def official_sums():
+    """A copy of torchvision's CIFAR-10 sums as they stand."""
+    return [list(map(tuple, datasets.CIFAR10.train_list)), list(map(tuple, datasets.CIFAR10.test_list)),
+            dict(datasets.CIFAR10.meta)]
+
+
+OFFICIAL = official_sums()
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network, whatever machine runs the test."""
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError('no network in this test')
+    monkeypatch.setattr(urllib.request, 'urlopen', no_network)
+
+
+def test_data_folder_defaults_to_the_repository_whatever_the_working_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv('PYTORCH_DATA_DIR', raising=False)
+    assert course_data.data_dir() == os.path.join(ROOT, 'data')
+    monkeypatch.setenv('PYTORCH_DATA_DIR', str(tmp_path))
+    assert course_data.data_dir() == str(tmp_path)
+    assert course_data.data_dir('elsewhere') == 'elsewhere'
+
+
+@pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='no offline copy beside the repository')
+def test_the_offline_copy_is_laid_out_in_an_empty_data_folder_and_checked(tmp_path, offline, capfd):
+    folder = str(tmp_path / 'data' / 'cifar10')
+    test_set = course_data.load(datasets.CIFAR10, folder, train=False)
+    assert len(test_set) == 10000 and test_set.targets[:4] == [3, 8, 8, 0]  # CIFAR-10's first test labels
+    lines = capfd.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith('laid out the offline data of ') and str(tmp_path) in lines[0]
+    assert official_sums() == OFFICIAL, 'the offline sums apply within the call only'
+
+    mnist = course_data.load(datasets.MNIST, str(tmp_path / 'data' / 'mnist'), train=False)
+    assert len(mnist) == 10000 and capfd.readouterr().err == '', 'laid out once for both data sets'
+
+    batch = os.path.join(folder, 'cifar-10-batches-py', 'test_batch')
+    with open(batch, 'r+b') as f:
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(RuntimeError, match='corrupted'):
+        course_data.open_dataset(datasets.CIFAR10, folder, train=False, download=False)
+
+
+def test_the_offline_sums_do_not_vouch_for_another_folder(tmp_path):
+    source = os.path.join(course_data.data_dir(), 'cifar10')
+    course_data.load(datasets.CIFAR10, source, train=False)  # provided, and passes with its sums
+    copy = tmp_path / 'cifar10'
+    copy.mkdir()
+    os.symlink(os.path.join(source, 'cifar-10-batches-py'), copy / 'cifar-10-batches-py')
+    with pytest.raises(RuntimeError, match='corrupted'):  # official md5 sums: the JPEG-rebuilt files fail
+        course_data.open_dataset(datasets.CIFAR10, str(copy), train=False, download=False)
+
+
+# What a user sees when a script stops
+
+NO_DATA = """
+import os, runpy, sys, urllib.error, urllib.request
+import course_data
+def no_network(*args, **kwargs):
+    raise urllib.error.URLError('no network in this test')
+urllib.request.urlopen = no_network
+course_data.OFFLINE_COPY = '/no-such-copy/prepare.py'
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+SCRIPTS = {
+    'practical3': ['practical3_mlp.py', '--steps', '1'],
+    'homework3': ['hw3_trainer.py', '--epochs', '1', '--experiments', '2', '--out', '{tmp}/out'],
+}
+
+
+@pytest.mark.parametrize('script', SCRIPTS)
+def test_a_script_without_its_data_prints_one_message_and_exits_1(tmp_path, script):
+    env = {**os.environ, 'PYTORCH_DATA_DIR': str(tmp_path / 'empty'), 'PYTHONPATH': ROOT}
+    script, *options = SCRIPTS[script]
+    argv = [os.path.join(ROOT, script)] + [option.format(tmp=tmp_path) for option in options]
+    run = subprocess.run([sys.executable, '-c', NO_DATA, *argv], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 1 and 'Traceback' not in run.stderr, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: ') and 'PYTORCH_DATA_DIR' in lines[0], run.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is present')
+@pytest.mark.parametrize('script', [['practical3_mlp.py'], ['hw3_trainer.py'], ['proj1/test.py'], ['proj2/test.py']],
+                         ids=lambda argv: argv[0])
+def test_asking_for_cuda_without_it_is_a_usage_error(script):
+    run = subprocess.run([sys.executable, os.path.join(ROOT, *script[0].split('/')), '--device', 'cuda'],
+                         cwd=os.path.dirname(os.path.join(ROOT, script[0])), capture_output=True, text=True)
+    assert run.returncode == 2 and 'Traceback' not in run.stderr, run.stderr
+    assert 'CUDA is not available' in run.stderr
