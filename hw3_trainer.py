@@ -1,28 +1,32 @@
 """Homework 3: regress the CIFAR-10 label (0..9) with an MLP or a CNN, and the part-2 experiments.
 
-The autograder imports `NetworkConfiguration` and `Trainer`; importing this module seeds
-`random`, `numpy` and `torch` with 197331 and does nothing else. The experiments run with
+The autograder imports this file (submitted as `solution.py`: `cp hw3_trainer.py solution.py`)
+and calls the template's names; importing it seeds `random`, `numpy` and `torch` with 197331 and
+does nothing else. It behaves as the template does: `self.train` and `self.test` are torch
+DataLoaders over torchvision's CIFAR10 read from `./data` (else from the repository's data folder,
+else downloaded: course_data.py), whose items are the template's `ToTensor` then `Normalize`;
+`Trainer` draws the same random numbers as the template's and builds its network on the CPU
+unless given a `device`; `train_loop` shows tqdm's bar. The experiments run with
 
     python hw3_trainer.py --epochs 50 --out hw3_report
     python hw3_trainer.py --epochs 50 --experiments 1 2 3 --device cuda
 
-Speed without changing the interface: each CIFAR-10 split is decoded and normalised once per
-process into one tensor (exactly what `ToTensor` then `Normalize` compute), the loaders slice
-batches out of it on the training device, and the CNN runs in channels-last memory format.
+Speed without changing the interface: the data sets keep torchvision's uint8 images and
+normalise a whole batch at once (`__getitems__`), and the CNN runs in channels-last memory format.
 """
 import argparse
-import functools
 import json
-import math
 import os
 import random
 from typing import NamedTuple, Tuple
 
 import numpy as np
 import torch
+import torchvision
 from torch import nn
 from torch.nn import functional as F
-from torchvision import datasets
+from torchvision import transforms
+from tqdm import tqdm
 
 import course_data
 
@@ -52,68 +56,86 @@ class NetworkConfiguration(NamedTuple):
 ######################################################################
 # The data
 
+TEMPLATE_ROOT = './data'
+TORCHVISION_CIFAR10 = torchvision.datasets.CIFAR10  # torchvision's own class, whatever a grader patches later
+
+
+def template_transform():
+    """The template's transform: `ToTensor()` then `Normalize((0.5,) * 3, (0.5,) * 3)`."""
+    return transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+
 
 def cifar10_root():
     """The repository's CIFAR-10 folder: DATA/cifar10, DATA being course_data's data folder."""
     return os.path.join(course_data.data_dir(), 'cifar10')
 
 
-@functools.lru_cache(maxsize=None)
-def cifar10_split(root, train):
-    """(N x 3 x 32 x 32 float images, N int64 labels) of one split, decoded once per process.
+def cifar10(train, transform):
+    """`torchvision.datasets.CIFAR10` as the template calls it: from its root ./data when the split is there,
+    else from the repository's folder (found, downloaded, or laid out from the offline copy: course_data)."""
+    try:
+        return course_data.open_dataset(torchvision.datasets.CIFAR10, TEMPLATE_ROOT, train, download=False,
+                                        transform=transform)
+    except (OSError, RuntimeError):
+        return course_data.load(torchvision.datasets.CIFAR10, cifar10_root(), train, transform=transform)
 
-    The pixels are `Normalize((0.5,) * 3, (0.5,) * 3)(ToTensor()(image))`: the same
-    operations in the same order, on all the images at once.
+
+def normalised(images):
+    """B x 32 x 32 x 3 uint8 images as the template's transform makes them: B x 3 x 32 x 32 floats
+    `(x / 255 - 0.5) / 0.5`, the same operations in the same order."""
+    channels_first = images.permute(0, 3, 1, 2)
+    return torch.empty(channels_first.shape).copy_(channels_first).div_(255).sub_(0.5).div_(0.5)
+
+
+def unchanged(images):
+    """The images as they are."""
+    return images
+
+
+class CIFAR10Split(torch.utils.data.Dataset):
+    """One CIFAR-10 split whose items are (image, label) as the template's data set gives them.
+
+    On torchvision's CIFAR10 it keeps the uint8 images (torchvision's array, not copied) and
+    `__getitems__`, which a DataLoader calls with a batch's indices, normalises the whole batch
+    at once; any other data set (a grader's fake, say) is read item by item, once.
     """
-    dataset = course_data.load(datasets.CIFAR10, root, train)
-    images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous().float().div(255).sub(0.5).div(0.5)
-    return images, torch.tensor(dataset.targets, dtype=torch.int64)
 
-
-class TensorLoader:
-    """A DataLoader's interface over tensors in memory: iterate (images, labels) batches, len() batches."""
-
-    def __init__(self, images, labels, batch_size, shuffle, device='cpu'):
-        self.images, self.labels = images.to(device), labels.to(device)
-        self.batch_size, self.shuffle = batch_size, shuffle
+    def __init__(self, dataset):
+        if isinstance(dataset, TORCHVISION_CIFAR10):
+            images, labels, self.to_items = torch.from_numpy(dataset.data), dataset.targets, normalised
+        else:
+            images, labels = zip(*(dataset[i] for i in range(len(dataset))))
+            images, self.to_items = torch.stack(images), unchanged
+        self.images, self.image_shape = images.flatten(1), images.shape[1:]  # a view: one row per image
+        self.labels = torch.tensor([int(label) for label in labels])
 
     def __len__(self):
-        return math.ceil(len(self.labels) / self.batch_size)
+        return len(self.labels)
 
-    def __iter__(self):
-        if self.shuffle:
-            order = torch.randperm(len(self.labels)).to(self.labels.device)
-            for batch in order.split(self.batch_size):
-                yield self.images[batch], self.labels[batch]
-        else:
-            yield from zip(self.images.split(self.batch_size), self.labels.split(self.batch_size))
+    def __getitem__(self, index):
+        return self.__getitems__([index])[0]
 
-
-######################################################################
-# Checks of a configuration
+    def __getitems__(self, indices):
+        """The items at `indices`, views of one freshly computed batch."""
+        indices = torch.as_tensor(indices)
+        images = self.images.index_select(0, indices).view(-1, *self.image_shape)
+        return list(zip(self.to_items(images), self.labels[indices].tolist()))
 
 
-def check_lengths(net_config):
-    """ValueError unless there is at least one convolution and one kernel size and stride per convolution."""
-    lengths = len(net_config.n_channels), len(net_config.kernel_sizes), len(net_config.strides)
-    if lengths[0] == 0 or len(set(lengths)) > 1:
-        raise ValueError(f'n_channels, kernel_sizes and strides need the same non-zero length, got {lengths}')
+def vanishing_layer(network, height, width):
+    """Which convolution or max-pooling of `network` gets a feature map smaller than its kernel from a
+    `height` x `width` input (a sentence), or None."""
+    def pair(value):
+        return value if isinstance(value, tuple) else (value, value)
 
-
-def check_cnn_fits(net_config, height, width):
-    """ValueError naming the first layer of the CNN whose input feature map is smaller than it needs."""
-    check_lengths(net_config)
-    last = len(net_config.n_channels) - 1
-    for i, (kernel, stride) in enumerate(zip(net_config.kernel_sizes, net_config.strides)):
-        if min(height, width) < kernel:
-            raise ValueError(f'convolution {i + 1} has a {kernel}x{kernel} kernel but its input feature map '
-                             f'is {height}x{width}')
-        height, width = (height - kernel) // stride + 1, (width - kernel) // stride + 1
-        if i < last:
-            if min(height, width) < 2:
-                raise ValueError(f'the max-pooling after convolution {i + 1} needs a 2x2 feature map, '
-                                 f'it gets {height}x{width}')
-            height, width = height // 2, width // 2
+    for number, layer in enumerate(network, 1):
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+            (kernel_h, kernel_w), (stride_h, stride_w) = pair(layer.kernel_size), pair(layer.stride)
+            if height < kernel_h or width < kernel_w:
+                return (f'layer {number} of the network, {layer}, needs a feature map of at least '
+                        f'{kernel_h}x{kernel_w}, it gets {height}x{width}')
+            height, width = (height - kernel_h) // stride_h + 1, (width - kernel_w) // stride_w + 1
+    return None
 
 
 def count_parameters(network):
@@ -128,7 +150,8 @@ def count_parameters(network):
 class Trainer:
     """Regression of the CIFAR-10 label with an MLP or a CNN trained by Adam on the MSE.
 
-    `device` (an addition to the template's signature) defaults to CUDA when present.
+    `device` (an addition to the template's signature) is where the network lives, the CPU by
+    default as in the template; inputs on another device are moved to it.
     """
 
     def __init__(self,
@@ -142,14 +165,13 @@ class Trainer:
             raise ValueError(f'network_type must be "mlp" or "cnn", got {network_type!r}')
         activation_function = self.create_activation_function(activation_name)
         self.lr, self.batch_size, self.network_type = lr, batch_size, network_type
-        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        self.device = torch.device(device or 'cpu')
         self.train, self.test = self.load_dataset(self)
         images, _ = next(iter(self.train))
         channels, height, width = images.shape[1:]
         if network_type == 'mlp':
             self.network = self.create_mlp(channels * height * width, net_config, activation_function)
         else:
-            check_cnn_fits(net_config, height, width)
             self.network = self.create_cnn(channels, net_config, activation_function)
         self.network.to(self.device, memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=lr)
@@ -157,10 +179,13 @@ class Trainer:
 
     @staticmethod
     def load_dataset(self):
-        """(training loader, shuffled; test loader) of CIFAR-10, batches of `self.batch_size` on `self.device`."""
-        root = cifar10_root()
-        train = TensorLoader(*cifar10_split(root, True), self.batch_size, shuffle=True, device=self.device)
-        test = TensorLoader(*cifar10_split(root, False), self.batch_size, shuffle=False, device=self.device)
+        """The template's (training DataLoader, shuffled; test DataLoader) of CIFAR-10, batches of
+        `self.batch_size`, over CIFAR10Split data sets that compute each batch at once."""
+        transform = template_transform()
+        train = torch.utils.data.DataLoader(CIFAR10Split(cifar10(True, transform)), batch_size=self.batch_size,
+                                            shuffle=True)
+        test = torch.utils.data.DataLoader(CIFAR10Split(cifar10(False, transform)), batch_size=self.batch_size,
+                                           shuffle=False)
         return train, test
 
     @staticmethod
@@ -176,14 +201,20 @@ class Trainer:
     @staticmethod
     def create_cnn(in_channels: int, net_config: NetworkConfiguration,
                    activation: torch.nn.Module) -> torch.nn.Module:
-        """Convolutions, each followed by `activation` and a 2x2 max-pooling, except the last one,
-        followed by `activation`, an adaptive 4x4 max-pooling and Flatten; then the MLP head."""
-        check_lengths(net_config)
+        """One convolution per entry of `net_config.n_channels`, its kernel size and stride read from
+        `kernel_sizes` and `strides` (longer tuples are read up to it), each followed by `activation`
+        and, but for the last one, a 2x2 max-pooling; then an adaptive 4x4 max-pooling, Flatten and
+        the MLP head. No size is checked here: a feature map that vanishes is an error of the first
+        forward pass (see `compute_loss_and_mae`)."""
+        n_convolutions = len(net_config.n_channels)
+        if min(len(net_config.kernel_sizes), len(net_config.strides)) < n_convolutions:
+            raise ValueError(f'{n_convolutions} convolutions need as many kernel sizes and strides, got '
+                             f'kernel_sizes={net_config.kernel_sizes} and strides={net_config.strides}')
         layers, channels = [], in_channels
         for out_channels, kernel, stride in zip(net_config.n_channels, net_config.kernel_sizes, net_config.strides):
             layers += [nn.Conv2d(channels, out_channels, kernel, stride), activation, nn.MaxPool2d(kernel_size=2)]
             channels = out_channels
-        layers[-1:] = [nn.AdaptiveMaxPool2d((4, 4)), nn.Flatten()]
+        layers = layers[:-1] + [nn.AdaptiveMaxPool2d((4, 4)), nn.Flatten()]
         head = Trainer.create_mlp(channels * 4 * 4, net_config, activation)
         return nn.Sequential(*layers, *head[1:])
 
@@ -195,8 +226,16 @@ class Trainer:
         return ACTIVATIONS[activation_str]()
 
     def compute_loss_and_mae(self, X: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """MSE and mean absolute error of the network on `X` (B x C x H x W) against the labels `y` (B,)."""
-        prediction = self.network(X.to(self.device)).view(-1)
+        """MSE and mean absolute error of the network on `X` (B x C x H x W, moved to the network's
+        device) against the labels `y` (B,). A CNN too deep for the size of `X` is a ValueError that
+        names the layer whose feature map vanishes."""
+        try:
+            prediction = self.network(X.to(self.device)).view(-1)
+        except RuntimeError as error:
+            layer = vanishing_layer(self.network, *X.shape[-2:]) if self.network_type == 'cnn' else None
+            if layer is None:
+                raise
+            raise ValueError(f'the CNN is too deep for {X.shape[-2]}x{X.shape[-1]} images: {layer}') from error
         target = y.to(prediction).view_as(prediction)
         return F.mse_loss(prediction, target), F.l1_loss(prediction, target)
 
@@ -212,7 +251,7 @@ class Trainer:
     def train_loop(self, n_epochs: int) -> dict:
         """Train `n_epochs` epochs, appending each epoch's mean training and test loss and MAE to the logs."""
         N = len(self.train)
-        for epoch in range(n_epochs):
+        for epoch in tqdm(range(n_epochs)):
             train_loss, train_mae = 0.0, 0.0
             for inputs, labels in self.train:
                 loss, mae = self.training_step(inputs, labels)

@@ -1,47 +1,58 @@
-"""Time one training epoch (train_loop(1): the training pass and the test evaluation) of homework 3.
+"""Homework 3: one training epoch (train_loop(1): the training pass and the test evaluation) and the
+peak memory of a Trainer, ours against the template's loaders, side by side in one run.
 
     python benchmarks/hw3_epoch.py [--threads N] [--repeats R]
 
-For the MLP (128, 128) and the CNN of experiment 2, side by side in one run:
-- template: the same Trainer and network, fed by the template's loaders (torchvision's
-  CIFAR10 with `ToTensor` and `Normalize`, a shuffled DataLoader), network in the default layout;
-- ours: the Trainer as it is (tensors decoded once, channels-last CNN).
-Prints each time (best of --repeats) and `mlp ratio: X` and `cnn ratio: Y` (template / ours).
-Goal on 2 CPU cores: mlp ratio >= 3, cnn ratio >= 2.
+For the MLP (128, 128) and the CNN of experiment 2:
+- template: the same Trainer and network fed by the template's `load_dataset` (torchvision's
+  CIFAR10 with `ToTensor` and `Normalize` per image, DataLoaders), network in the default layout;
+- ours: the Trainer as it is (whole batches normalised at once, channels-last CNN).
+Prints each time (best of --repeats), `mlp ratio: X` and `cnn ratio: Y` (template / ours), and the
+peak resident memory of a process that builds `Trainer('cnn')` either way, `memory ratio: Z`
+(ours / template). Goals on 2 CPU cores: mlp ratio >= 3, cnn ratio >= 2, memory ratio <= 1.15.
 """
 import argparse
 import os
+import resource
+import subprocess
 import sys
 import time
 
 import torch
-from torchvision import datasets, transforms
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import course_data  # noqa: E402
-from hw3_trainer import CNN_2, NetworkConfiguration, Trainer, cifar10_root  # noqa: E402
+from hw3_trainer import CNN_2, NetworkConfiguration, Trainer, cifar10, template_transform  # noqa: E402
 
 NETWORKS = {'mlp': NetworkConfiguration(dense_hiddens=(128, 128)), 'cnn': CNN_2}
 
 
-def template_loaders(batch_size):
-    """The template's (train, test) loaders: per-image ToTensor and Normalize in a DataLoader."""
-    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+class TemplateTrainer(Trainer):
+    """Our Trainer with the template's `load_dataset`: DataLoaders straight over torchvision's CIFAR10,
+    whose transform makes each image a tensor one at a time."""
 
-    def loader(train):
-        dataset = course_data.load(datasets.CIFAR10, cifar10_root(), train, transform=transform)
-        return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=train)
-
-    return loader(True), loader(False)
+    @staticmethod
+    def load_dataset(self):
+        transform = template_transform()
+        train = torch.utils.data.DataLoader(cifar10(True, transform), batch_size=self.batch_size, shuffle=True)
+        test = torch.utils.data.DataLoader(cifar10(False, transform), batch_size=self.batch_size, shuffle=False)
+        return train, test
 
 
 def template_trainer(network_type):
-    """Our Trainer with the template's loaders and the network in the default memory layout."""
-    trainer = Trainer(network_type, NETWORKS[network_type], device='cpu')
-    trainer.train, trainer.test = template_loaders(trainer.batch_size)
+    """The template's Trainer: its loaders, the network in the default memory layout."""
+    trainer = TemplateTrainer(network_type, NETWORKS[network_type])
     trainer.network.to(memory_format=torch.contiguous_format)
     return trainer
+
+
+def our_trainer(network_type):
+    """Our Trainer as it is."""
+    return Trainer(network_type, NETWORKS[network_type])
+
+
+TRAINERS = {'template': template_trainer, 'ours': our_trainer}
 
 
 def epoch_seconds(make_trainer, repeats):
@@ -55,18 +66,32 @@ def epoch_seconds(make_trainer, repeats):
     return min(times)
 
 
+def peak_memory_mib(side):
+    """Peak resident memory (MiB) of a fresh process that builds `side`'s Trainer('cnn')."""
+    probe = subprocess.run([sys.executable, os.path.abspath(__file__), '--probe', side], capture_output=True,
+                           text=True, check=True)
+    return int(probe.stdout.split()[-1]) / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--threads', type=int, default=torch.get_num_threads(), help='torch CPU threads')
     parser.add_argument('--repeats', type=int, default=1, help='epochs timed per side (best kept)')
+    parser.add_argument('--probe', choices=list(TRAINERS), help=argparse.SUPPRESS)  # one side of the memory line
     options = parser.parse_args()
+    if options.probe:
+        TRAINERS[options.probe]('cnn')
+        return print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
     torch.set_num_threads(options.threads)
     print(f'torch {torch.__version__}, {options.threads} threads, best of {options.repeats}', flush=True)
     for network_type in NETWORKS:
         template = epoch_seconds(lambda: template_trainer(network_type), options.repeats)
-        ours = epoch_seconds(lambda: Trainer(network_type, NETWORKS[network_type], device='cpu'), options.repeats)
+        ours = epoch_seconds(lambda: our_trainer(network_type), options.repeats)
         print(f'{network_type}: template {template:.2f} s/epoch, ours {ours:.2f} s/epoch', flush=True)
         print(f'{network_type} ratio: {template / ours:.2f}', flush=True)
+    template, ours = peak_memory_mib('template'), peak_memory_mib('ours')
+    print(f'peak memory of a process building Trainer(\'cnn\'): template {template:.0f} MiB, ours {ours:.0f} MiB')
+    print(f'memory ratio: {ours / template:.2f}')
 
 
 if __name__ == '__main__':

@@ -1,16 +1,21 @@
-"""Homework 3 autograder-style checks of hw3_trainer on the offline CIFAR-10 copy (../shared/data)."""
+"""Homework 3: the Trainer as the autograder sees it (imported as `solution`, against template-style loaders
+built from torchvision here), its networks, losses and loops, and the experiments' configurations."""
 import copy
+import importlib.util
 import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 import torch
+from PIL import Image
 from torch import nn
-from torchvision import datasets, transforms
+from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, Subset
 
 import course_data
 import hw3_trainer as hw3
+from benchmarks.hw3_epoch import TemplateTrainer
 from hw3_trainer import CNN_2, DEEP_CNN, NetworkConfiguration, Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -20,19 +25,24 @@ SHALLOW_CNN = NetworkConfiguration(n_channels=(22,), kernel_sizes=(32,), strides
 
 @pytest.fixture(scope='module')
 def mlp():
-    return Trainer('mlp', MLP_128, device='cpu')
+    return Trainer('mlp', MLP_128)
 
 
 @pytest.fixture(scope='module')
 def cnn():
-    return Trainer('cnn', CNN_2, device='cpu')
+    return Trainer('cnn', CNN_2)
+
+
+def first(dataset, n):
+    """(images, labels) of the first `n` items of `dataset`, batched."""
+    return next(iter(DataLoader(dataset, batch_size=n)))
 
 
 def small(network_type, config, n=256):
     """A fresh Trainer on the first `n` images of each split."""
-    trainer = Trainer(network_type, config, device='cpu')
-    trainer.train = hw3.TensorLoader(trainer.train.images[:n], trainer.train.labels[:n], trainer.batch_size, True)
-    trainer.test = hw3.TensorLoader(trainer.test.images[:n], trainer.test.labels[:n], trainer.batch_size, False)
+    trainer = Trainer(network_type, config)
+    trainer.train = DataLoader(Subset(trainer.train.dataset, range(n)), batch_size=trainer.batch_size, shuffle=True)
+    trainer.test = DataLoader(Subset(trainer.test.dataset, range(n)), batch_size=trainer.batch_size)
     return trainer
 
 
@@ -92,26 +102,137 @@ def test_activations():
         Trainer.create_activation_function('gelu')
 
 
-# The data
+# The data, as the template's
 
-def test_loaders_match_the_template_pipeline(mlp):
-    assert (len(mlp.train), len(mlp.test)) == (391, 79)
-    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
-    dataset = course_data.load(datasets.CIFAR10, hw3.cifar10_root(), train=False, transform=transform)
+def test_loaders_are_the_templates_dataloaders(mlp):
+    for loader, size, sampler in ((mlp.train, 50000, RandomSampler), (mlp.test, 10000, SequentialSampler)):
+        assert isinstance(loader, DataLoader) and loader.batch_size == 128 and type(loader.sampler) is sampler
+        assert len(loader.dataset) == size and len(loader) == -(-size // 128)
+    images, labels = next(iter(mlp.test))
+    assert images.shape == (128, 3, 32, 32) and images.dtype == torch.float32 and images.is_contiguous()
+    assert labels.shape == (128,) and labels.dtype == torch.int64
+
+
+def test_items_and_batches_are_what_the_templates_transform_gives(mlp):
+    template = course_data.load(hw3.TORCHVISION_CIFAR10, hw3.cifar10_root(), train=False,
+                                transform=hw3.template_transform())
+    for i in (0, 999, 1000, 9999):  # exact and JPEG-copied test images
+        image, label = mlp.test.dataset[i]
+        expected_image, expected_label = template[i]
+        assert torch.equal(image, expected_image) and label == expected_label and type(label) is int
     batches = list(mlp.test)
-    images, labels = batches[0]
-    assert images.shape == (128, 3, 32, 32) and labels.shape == (128,) and labels.dtype == torch.int64
     assert batches[-1][0].shape == (10000 - 78 * 128, 3, 32, 32)
     images, labels = torch.cat([x for x, _ in batches]), torch.cat([y for _, y in batches])
-    for i in (0, 999, 1000, 9999):  # exact and JPEG-copied test images
-        image, label = dataset[i]
-        assert torch.equal(images[i], image) and labels[i] == label
+    for i in (0, 5000, 9999):
+        assert torch.equal(images[i], template[i][0]) and labels[i] == template[i][1]
+
+
+def test_every_batch_is_a_fresh_tensor(mlp):
+    images, labels = next(iter(mlp.test))
+    expected = images.clone()
+    images.fill_(0)
+    labels.fill_(0)
+    again, _ = next(iter(mlp.test))
+    assert torch.equal(again, expected) and torch.equal(mlp.test.dataset[0][0], expected[0])
 
 
 def test_training_loader_is_shuffled(mlp):
-    first, second = next(iter(mlp.train))[1], next(iter(mlp.train))[1]
-    assert not torch.equal(first, second)
-    assert sorted(torch.cat([labels for _, labels in mlp.train]).tolist()) == sorted(mlp.train.labels.tolist())
+    first_batch, second_batch = next(iter(mlp.train))[1], next(iter(mlp.train))[1]
+    assert not torch.equal(first_batch, second_batch)
+    assert sorted(torch.cat([labels for _, labels in mlp.train]).tolist()) == sorted(mlp.train.dataset.labels.tolist())
+
+
+@pytest.mark.parametrize('network_type, config', [('mlp', MLP_128), ('cnn', CNN_2)])
+def test_the_same_seed_gives_the_templates_network_and_batches(network_type, config):
+    torch.manual_seed(11)
+    ours = Trainer(network_type, config)
+    torch.manual_seed(11)
+    template = TemplateTrainer(network_type, config)
+    assert all(torch.equal(a, b) for a, b in zip(ours.network.parameters(), template.network.parameters()))
+    for loader in ('train', 'test'):
+        torch.manual_seed(12)
+        our_batch = next(iter(getattr(ours, loader)))
+        torch.manual_seed(12)
+        template_batch = next(iter(getattr(template, loader)))
+        assert all(torch.equal(a, b) for a, b in zip(our_batch, template_batch))
+
+
+def test_the_network_is_on_the_cpu_unless_a_device_is_given(mlp):
+    assert {p.device.type for p in mlp.network.parameters()} == {'cpu'}
+
+
+# The grader's view: the file imported as `solution`, torchvision's names patched
+
+@pytest.fixture
+def solution(monkeypatch):
+    """hw3_trainer.py imported under the name a grader gives it."""
+    spec = importlib.util.spec_from_file_location('solution', os.path.join(ROOT, 'hw3_trainer.py'))
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, 'solution', module)
+    spec.loader.exec_module(module)
+    assert all(hasattr(module, name) for name in ('torchvision', 'transforms', 'tqdm', 'Trainer',
+                                                   'NetworkConfiguration'))
+    return module
+
+
+class FakeCIFAR10(torch.utils.data.Dataset):
+    """A grader's stand-in for torchvision's CIFAR10: random images through the given transform. It is found
+    only where `root` holds a cifar-10-batches-py folder, and records each call."""
+    calls = []
+
+    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+        FakeCIFAR10.calls.append((root, train, download))
+        if not os.path.isdir(os.path.join(root, 'cifar-10-batches-py')):
+            raise RuntimeError('Dataset not found or corrupted.')
+        generator = torch.Generator().manual_seed(int(train))
+        self.images = torch.randint(0, 256, (300 if train else 100, 32, 32, 3), dtype=torch.uint8,
+                                    generator=generator).numpy()
+        self.labels = torch.randint(0, 10, (len(self.images),), generator=generator).tolist()
+        self.transform = transform
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, index):
+        return self.transform(Image.fromarray(self.images[index])), self.labels[index]
+
+
+@pytest.fixture
+def fake_cifar(solution, monkeypatch, tmp_path):
+    """`solution.torchvision.datasets.CIFAR10` patched with FakeCIFAR10, run from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    FakeCIFAR10.calls = []
+    with mock.patch('solution.torchvision.datasets.CIFAR10', FakeCIFAR10):
+        yield solution
+
+
+def test_a_patched_torchvision_drives_the_trainer_from_the_templates_root(fake_cifar, capsys):
+    os.makedirs(os.path.join('data', 'cifar-10-batches-py'))
+    trainer = fake_cifar.Trainer('cnn', fake_cifar.NetworkConfiguration(n_channels=(8, 8)))
+    assert FakeCIFAR10.calls == [('./data', True, False), ('./data', False, False)]
+    assert (len(trainer.train.dataset), len(trainer.test.dataset)) == (300, 100)
+    fake = FakeCIFAR10('./data', train=False, transform=hw3.template_transform())
+    assert all(torch.equal(trainer.test.dataset[i][0], fake[i][0]) and trainer.test.dataset[i][1] == fake[i][1]
+               for i in range(100))
+    logs = trainer.train_loop(1)
+    assert [len(values) for values in logs.values()] == [1, 1, 1, 1]
+    assert '1/1' in capsys.readouterr().err  # tqdm's bar over the epochs
+
+
+def test_without_the_templates_root_the_repository_data_folder_is_read(fake_cifar):
+    fake_cifar.Trainer('mlp')
+    assert [call[0] for call in FakeCIFAR10.calls] == ['./data', hw3.cifar10_root()] * 2
+
+
+def test_the_templates_root_is_checked_by_torchvision(solution, monkeypatch, tmp_path):
+    """The offline copy under ./data fails the official md5 sums: the trainer reads the repository's folder."""
+    monkeypatch.chdir(tmp_path)
+    os.makedirs('data')
+    os.symlink(os.path.join(hw3.cifar10_root(), 'cifar-10-batches-py'), os.path.join('data', 'cifar-10-batches-py'))
+    with mock.patch('solution.torchvision.datasets.CIFAR10', wraps=hw3.TORCHVISION_CIFAR10) as cifar:
+        trainer = solution.Trainer('mlp')
+    assert [call.kwargs['root'] for call in cifar.call_args_list] == ['./data', hw3.cifar10_root()] * 2
+    assert len(trainer.train.dataset) == 50000
 
 
 # Loss, steps and loops
@@ -143,7 +264,7 @@ def test_training_step_changes_every_parameter_and_returns_floats(network_type, 
 
 
 def test_evaluate_is_the_mean_over_the_set(cnn):
-    images, labels = cnn.test.images[:300], cnn.test.labels[:300]  # batches of 128, 128 and 44
+    images, labels = first(cnn.test.dataset, 300)  # batches of 128, 128 and 44
     loss, mae = cnn.evaluate(images, labels)
     with torch.no_grad():
         errors = cnn.network(images).view(-1) - labels
@@ -157,25 +278,42 @@ def test_train_loop_fills_every_log_once():
     logs = trainer.train_loop(1)
     assert {key: len(values) for key, values in logs.items()} == \
         {'train_loss': 1, 'test_loss': 1, 'train_mae': 1, 'test_mae': 1}
-    loss, mae = trainer.evaluate(trainer.test.images, trainer.test.labels)  # two full test batches
+    loss, mae = trainer.evaluate(*first(trainer.test.dataset, 256))  # two full test batches
     assert logs['test_loss'][0] == pytest.approx(loss.item(), rel=1e-5)
     assert logs['test_mae'][0] == pytest.approx(mae.item(), rel=1e-5)
     assert 0 < logs['train_mae'][0] ** 2 <= logs['train_loss'][0]
 
 
-# Invalid configurations
+# What the template accepts, and the clear error of a network too deep for its images
+
+def test_n_channels_decides_the_number_of_convolutions():
+    network = Trainer.create_cnn(3, NetworkConfiguration(n_channels=(16, 32)), nn.ReLU())
+    convolutions = [layer for layer in network if isinstance(layer, nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size[0]) for c in convolutions] == [(16, 3), (32, 3)]
+    assert network(torch.zeros(2, 3, 32, 32)).shape == (2, 1)
+    no_convolution = Trainer.create_cnn(3, NetworkConfiguration(n_channels=(), dense_hiddens=(8,)), nn.ReLU())
+    assert layer_types(no_convolution) == ['AdaptiveMaxPool2d', 'Flatten', 'Linear', 'ReLU', 'Linear']
+    assert no_convolution(torch.zeros(2, 3, 32, 32)).shape == (2, 1)
+
+
+def test_fewer_kernel_sizes_or_strides_than_convolutions_is_an_error():
+    with pytest.raises(ValueError, match=r'3 convolutions need as many kernel sizes and strides, got '
+                                         r'kernel_sizes=\(3, 3\)'):
+        Trainer.create_cnn(3, NetworkConfiguration(kernel_sizes=(3, 3)), nn.ReLU())
+
 
 @pytest.mark.parametrize('config, message', [
-    (NetworkConfiguration(kernel_sizes=(3, 3)), r'same non-zero length, got \(3, 2, 3\)'),
-    (NetworkConfiguration(n_channels=(), kernel_sizes=(), strides=()), 'non-zero length'),
     (NetworkConfiguration(n_channels=(8, 8, 8, 8), kernel_sizes=(3,) * 4, strides=(1,) * 4),
-     'convolution 4 has a 3x3 kernel but its input feature map is 2x2'),
+     r'layer 10 of the network, Conv2d\(8, 8, .*\), needs a feature map of at least 3x3, it gets 2x2'),
     (NetworkConfiguration(n_channels=(8, 8), kernel_sizes=(32, 1), strides=(1, 1)),
-     'max-pooling after convolution 1 needs a 2x2 feature map, it gets 1x1'),
+     r'layer 3 of the network, MaxPool2d\(.*\), needs a feature map of at least 2x2, it gets 1x1'),
 ])
-def test_invalid_cnn_configurations(config, message):
+def test_a_cnn_too_deep_for_32x32_images_is_built_and_stops_clearly_when_training_starts(config, message):
+    trainer = small('cnn', config)
+    with pytest.raises(ValueError, match='the CNN is too deep for 32x32 images: ' + message):
+        trainer.train_loop(1)
     with pytest.raises(ValueError, match=message):
-        Trainer('cnn', config, device='cpu')
+        trainer.evaluation_loop()
 
 
 def test_unknown_network_type():
@@ -193,12 +331,12 @@ def test_import_seeds_and_does_nothing_else():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
-def test_cuda_training_step_and_evaluate(cnn):
+def test_cuda_training_step_and_evaluate_of_cpu_inputs(cnn):
     trainer = Trainer('cnn', CNN_2, device='cuda')
     images, labels = next(iter(trainer.train))
-    assert images.is_cuda and next(trainer.network.parameters()).is_cuda
+    assert not images.is_cuda and next(trainer.network.parameters()).is_cuda
     assert type(trainer.training_step(images, labels)[0]) is float
     trainer.network.load_state_dict(cnn.network.state_dict())
-    cpu, gpu = cnn.evaluate(cnn.test.images[:500], cnn.test.labels[:500]), trainer.evaluate(
-        cnn.test.images[:500], cnn.test.labels[:500])
+    images, labels = first(cnn.test.dataset, 500)
+    cpu, gpu = cnn.evaluate(images, labels), trainer.evaluate(images, labels)
     assert [g.item() for g in gpu] == pytest.approx([c.item() for c in cpu], rel=1e-3)
