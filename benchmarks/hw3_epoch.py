@@ -23,6 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import course_data  # noqa: E402
+from benchmarks.machine import machine_line  # noqa: E402
 from hw3_trainer import CNN_2, NetworkConfiguration, Trainer, cifar10, template_transform  # noqa: E402
 
 NETWORKS = {'mlp': NetworkConfiguration(dense_hiddens=(128, 128)), 'cnn': CNN_2}
@@ -83,7 +84,7 @@ def main():
         TRAINERS[options.probe]('cnn')
         return print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
     torch.set_num_threads(options.threads)
-    print(f'torch {torch.__version__}, {options.threads} threads, best of {options.repeats}', flush=True)
+    print(f'{machine_line()}, best of {options.repeats}', flush=True)
     for network_type in NETWORKS:
         template = epoch_seconds(lambda: template_trainer(network_type), options.repeats)
         ours = epoch_seconds(lambda: our_trainer(network_type), options.repeats)

@@ -16,7 +16,9 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'proj2'))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, 'proj2')]
+from benchmarks.machine import machine_line  # noqa: E402
 from framework import (SGD, Adam, Linear, LossMSE, ReLU, Sigmoid, Tanh, disc_network, generate_disc_set,  # noqa: E402
                        standardiser, train)
 from framework.training import shuffled  # noqa: E402
@@ -104,7 +106,7 @@ def main():
     train_input = standardiser(train_input)(train_input)
     steps = options.epochs * -(-1000 // options.batch_size)
     print(f'{options.optimizer}, lr {options.lr}, {options.epochs} epochs of batch {options.batch_size} '
-          f'({steps} steps), {options.threads} thread(s), {options.device}, {options.repeats} repeats')
+          f'({steps} steps), {options.device}, {options.repeats} repeats; {machine_line()}')
     races = [race(options, (train_input, train_target)) for _ in range(options.repeats)]
     times = {}
     for side, name in enumerate(('framework', 'autograd')):
