@@ -107,6 +107,18 @@ def error_rate(output, target):
     return 100 * (target.gather(1, output.argmax(1, keepdim=True)) < 0.5).float().mean().item()
 
 
+def descend(params, grads, eta):
+    """Move each parameter by -eta times its gradient, then zero the gradient for the next step."""
+    for p, g in zip(params, grads):
+        p.sub_(g.mul_(eta))
+        g.zero_()
+
+
+def step_report(output, target, test_output, test_target):
+    """`(train loss, train error, test error)` of one step, the errors in %."""
+    return loss(output, target).item(), error_rate(output, target), error_rate(test_output, test_target)
+
+
 def training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
     """Run the handout's gradient descent on `params` in place; yield after each step its
     `(step, train loss, train error, test error)`, in %.
@@ -114,17 +126,45 @@ def training(params, train_input, train_target, test_input, test_target, nb_step
     Each step zeroes the gradients, sums them over all the training samples and moves by
     0.1 / (number of training samples) times them. As in the handout, the training loss and
     error are those of the parameters before the step, the test error that of the ones after.
+    `per_sample` runs the handout's loop over the samples (`handout_training`); otherwise the
+    batched engine runs (`batched_training`), which prints the same numbers.
     """
+    if per_sample:
+        return handout_training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample)
+    return batched_training(params, train_input, train_target, test_input, test_target, nb_steps)
+
+
+def handout_training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
+    """`training` as the handout writes it: each step a training pass with the gradients, then a
+    test pass, both through `propagate` (one sample at a time with `per_sample`)."""
     eta = 1e-1 / train_input.size(0)
     grads = [torch.zeros_like(p) for p in params]
     for k in range(nb_steps):
-        for g in grads:
-            g.zero_()
         output = propagate(params, train_input, train_target, grads, per_sample)
-        for p, g in zip(params, grads):
-            p.sub_(eta * g)
+        descend(params, grads, eta)
         test_output = propagate(params, test_input, test_target, per_sample=per_sample)
-        yield k, loss(output, train_target).item(), error_rate(output, train_target), error_rate(test_output, test_target)
+        yield k, *step_report(output, train_target, test_output, test_target)
+
+
+def batched_training(params, train_input, train_target, test_input, test_target, nb_steps):
+    """`training` on the whole sets at once, at the cost of its matrix products.
+
+    The test pass after a step and the training pass of the next one use the same parameters:
+    each step passes the training and the test inputs forward together, one set stacked on the
+    other, and the rows of the training set make the next step's gradients. Row by row these
+    are the passes of `handout_training`, so the numbers are the same.
+    """
+    nb_train = train_input.size(0)
+    eta = 1e-1 / nb_train
+    grads = [torch.zeros_like(p) for p in params]
+    input = torch.cat([train_input, test_input])
+    passes = forward_pass(*params, input)
+    for k in range(nb_steps):
+        x0, s1, x1, s2, x2 = (a[:nb_train] for a in passes)
+        backward_pass(*params, train_target, x0, s1, x1, s2, x2, *grads)
+        descend(params, grads, eta)
+        passes = forward_pass(*params, input)
+        yield k, *step_report(x2, train_target, passes[4][nb_train:], test_target)
 
 
 def load_mnist(device='cpu', zeta=0.9):
