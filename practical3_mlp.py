@@ -102,9 +102,19 @@ def propagate(params, input, target, grads=None, per_sample=False):
     return torch.cat(outputs)
 
 
+def misclassified(output, classes):
+    """A boolean per row: is its maximum response (the first, on a tie) off its class?"""
+    return output.max(1).indices != classes
+
+
 def error_rate(output, target):
     """The percentage of rows whose maximum response is not on their target class."""
-    return 100 * (target.gather(1, output.argmax(1, keepdim=True)) < 0.5).float().mean().item()
+    return percentage(misclassified(output, target.argmax(1)))
+
+
+def percentage(flags):
+    """The percentage of true values among the booleans `flags`."""
+    return 100 * flags.count_nonzero().item() / flags.numel()
 
 
 def descend(params, grads, eta):
@@ -114,11 +124,6 @@ def descend(params, grads, eta):
         g.zero_()
 
 
-def step_report(output, target, test_output, test_target):
-    """`(train loss, train error, test error)` of one step, the errors in %."""
-    return loss(output, target).item(), error_rate(output, target), error_rate(test_output, test_target)
-
-
 def training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
     """Run the handout's gradient descent on `params` in place; yield after each step its
     `(step, train loss, train error, test error)`, in %.
@@ -126,45 +131,60 @@ def training(params, train_input, train_target, test_input, test_target, nb_step
     Each step zeroes the gradients, sums them over all the training samples and moves by
     0.1 / (number of training samples) times them. As in the handout, the training loss and
     error are those of the parameters before the step, the test error that of the ones after.
-    `per_sample` runs the handout's loop over the samples (`handout_training`); otherwise the
-    batched engine runs (`batched_training`), which prints the same numbers.
+    `per_sample` runs the handout's loop over the samples (`per_sample_training`); otherwise
+    the batched engine runs (`batched_training`), which yields the same numbers.
     """
-    if per_sample:
-        return handout_training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample)
-    return batched_training(params, train_input, train_target, test_input, test_target, nb_steps)
+    engine = per_sample_training if per_sample else batched_training
+    return engine(params, train_input, train_target, test_input, test_target, nb_steps)
 
 
-def handout_training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
-    """`training` as the handout writes it: each step a training pass with the gradients, then a
-    test pass, both through `propagate` (one sample at a time with `per_sample`)."""
+def per_sample_training(params, train_input, train_target, test_input, test_target, nb_steps):
+    """`training` as the handout writes it: at each step, `forward_pass` and `backward_pass` on
+    one training sample at a time, then `forward_pass` on one test sample at a time."""
     eta = 1e-1 / train_input.size(0)
     grads = [torch.zeros_like(p) for p in params]
     for k in range(nb_steps):
-        output = propagate(params, train_input, train_target, grads, per_sample)
+        output = propagate(params, train_input, train_target, grads, per_sample=True)
         descend(params, grads, eta)
-        test_output = propagate(params, test_input, test_target, per_sample=per_sample)
-        yield k, *step_report(output, train_target, test_output, test_target)
+        test_output = propagate(params, test_input, test_target, per_sample=True)
+        yield k, loss(output, train_target).item(), error_rate(output, train_target), error_rate(test_output, test_target)
+
+
+def activations(w1, b1, w2, b2, x0):
+    """The activations x1, x2 of `forward_pass` on a batch, each bias added inside its product."""
+    x1 = torch.addmm(b1, x0, w1.t()).tanh_()
+    return x1, torch.addmm(b2, x1, w2.t()).tanh_()
 
 
 def batched_training(params, train_input, train_target, test_input, test_target, nb_steps):
-    """`training` on the whole sets at once, at the cost of its matrix products.
+    """`training` on the whole sets at once, at about the cost of its three matrix products with
+    the inputs: the arithmetic of `forward_pass`, `backward_pass` and the step, rearranged.
 
-    The test pass after a step and the training pass of the next one use the same parameters:
-    each step passes the training and the test inputs forward together, one set stacked on the
-    other, and the rows of the training set make the next step's gradients. Row by row these
-    are the passes of `handout_training`, so the numbers are the same.
+    - The test pass after step k and the training pass of step k + 1 see the same parameters:
+      one pass takes both sets, stacked; its test rows give step k's test error, its training
+      rows step k + 1's loss, error and gradients.
+    - dsigma(s) is read from the activations as 1 - sigma(s)^2, dloss from the loss's v - t.
+    - Each weight's gradient sum is subtracted inside its product (`addmm_`), each bias's directly.
     """
-    nb_train = train_input.size(0)
-    eta = 1e-1 / nb_train
-    grads = [torch.zeros_like(p) for p in params]
-    input = torch.cat([train_input, test_input])
-    passes = forward_pass(*params, input)
+    w1, b1, w2, b2 = params
+    n = train_input.size(0)
+    eta = 1e-1 / n
+    x0, classes = torch.cat([train_input, test_input]), torch.cat([train_target, test_target]).argmax(1)
+    x1, x2 = activations(*params, x0)
+    wrong = misclassified(x2, classes)
     for k in range(nb_steps):
-        x0, s1, x1, s2, x2 = (a[:nb_train] for a in passes)
-        backward_pass(*params, train_target, x0, s1, x1, s2, x2, *grads)
-        descend(params, grads, eta)
-        passes = forward_pass(*params, input)
-        yield k, *step_report(x2, train_target, passes[4][nb_train:], test_target)
+        x1, x2 = x1[:n], x2[:n]
+        difference = x2 - train_target
+        train_loss, train_error = difference.pow(2).sum().item(), percentage(wrong[:n])
+        dl_ds2 = difference.mul_(2).mul_(1 - x2 * x2)
+        dl_ds1 = dl_ds2.mm(w2).mul_(1 - x1 * x1)
+        w2.addmm_(dl_ds2.t(), x1, alpha=-eta)
+        b2.sub_(dl_ds2.sum(0), alpha=eta)
+        w1.addmm_(dl_ds1.t(), train_input, alpha=-eta)
+        b1.sub_(dl_ds1.sum(0), alpha=eta)
+        x1, x2 = activations(*params, x0)
+        wrong = misclassified(x2, classes)
+        yield k, train_loss, train_error, percentage(wrong[n:])
 
 
 def load_mnist(device='cpu', zeta=0.9):

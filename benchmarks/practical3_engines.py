@@ -29,21 +29,14 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import dlc_practical_prologue as prologue  # noqa: E402
+import course_data  # noqa: E402
+from benchmarks.machine import machine_line  # noqa: E402
 from practical3_mlp import init_parameters, load_mnist, training  # noqa: E402
 
 
-def cpu_model():
-    """The CPU's model name as /proc/cpuinfo gives it (as lscpu's "Model name"), or '' elsewhere."""
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            return next((line.split(':', 1)[1].strip() for line in cpuinfo if line.startswith('model name')), '')
-    except OSError:
-        return ''
-
-
 def step_products(w1, train_input, test_input, dl_ds1):
-    """The three matrix products of a step with the inputs, written as `forward_pass` and
-    `backward_pass` write them: the training forward pass, the gradient of w1, the test forward pass."""
+    """The three matrix products of a step with the inputs, as `forward_pass` and `backward_pass`
+    write them: the training forward pass, the gradient of w1, the test forward pass."""
     train_input.matmul(w1.t())
     dl_ds1.t().mm(train_input)
     test_input.matmul(w1.t())
@@ -85,7 +78,7 @@ def main():
 
     data = load_mnist(options.device)
     start = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
-    print(f'device {options.device}, {torch.get_num_threads()} CPU threads, CPU {cpu_model() or "unknown"}')
+    print(f'device {options.device}, {machine_line()}')
     per_sample_step, per_sample = timed_run('per-sample', [p.clone() for p in start], data, options.per_sample_steps,
                                             True, nb_shared, options.steps)
 
@@ -114,4 +107,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

@@ -120,6 +120,25 @@ def test_one_step_is_a_gradient_step_and_both_engines_agree(mnist, scale):
             torch.testing.assert_close(p, e, rtol=0, atol=tolerance)
 
 
+def test_both_engines_report_the_same_steps(mnist):
+    """The batched engine passes the test set forward with the next step's training set; it must
+    still report, step after step, the per-sample engine's losses and errors."""
+    data = subset(mnist, 100, 50)
+    start = [p.float() for p in random_parameters()]
+    runs = {}
+    for per_sample in (False, True):
+        params = [p.clone() for p in start]
+        runs[per_sample] = list(training(params, *data, 10, per_sample)), params
+    (batched, batched_params), (handout, handout_params) = runs[False], runs[True]
+    assert len({test_error for *_, test_error in handout}) > 1, 'the test errors must move for the check to bite'
+    assert [(k, train_error, test_error) for k, _, train_error, test_error in batched] == \
+        [(k, train_error, test_error) for k, _, train_error, test_error in handout]
+    for (_, batched_loss, *_), (_, handout_loss, *_) in zip(batched, handout):
+        assert batched_loss == pytest.approx(handout_loss, rel=1e-5)
+    for b, h in zip(batched_params, handout_params):
+        torch.testing.assert_close(b, h, rtol=0, atol=1e-5 * h.abs().max().item())
+
+
 def test_propagate_gives_the_same_outputs_one_sample_at_a_time(mnist):
     params = [p.float() for p in random_parameters()]
     input, target = mnist[0][:20], mnist[1][:20]
