@@ -39,36 +39,14 @@ class Baseline(nn.Module):
         return self.net(x), None
 
 
-class Siamese(nn.Module):
-    """Two digit towers (one shared tower when `shared`), each the convnet on one digit with 10
-    outputs, and a small head on their 2 x 10 outputs.
-
-    The unshared towers are narrower by default so that both variants hold about 72,000
-    parameters; the digit logits are returned for the auxiliary losses.
-    """
-
-    def __init__(self, shared, channels=None, hidden=None, head=60):
-        super().__init__()
-        channels = channels or (32 if shared else 22)
-        hidden = hidden or (200 if shared else 140)
-        self.tower1 = ConvNet(1, 10, channels, hidden)
-        self.tower2 = self.tower1 if shared else ConvNet(1, 10, channels, hidden)
-        self.head = nn.Sequential(nn.Linear(20, head), nn.ReLU(), nn.Linear(head, 2))
-
-    def forward(self, x):
-        if self.tower1 is self.tower2:  # one pass over all the digits: same result, faster
-            digits = self.tower1(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
-        else:
-            digits = torch.stack((self.tower1(x[:, :1]), self.tower2(x[:, 1:])), dim=1)
-        return self.head(digits.flatten(1)), digits
-
-
-def batch_norm_tower(channels=32, hidden=128, dropout=0.3):
-    """A deeper digit tower with batch norm and dropout: 1 x 14 x 14 digits to 10 logits."""
+def batch_norm_tower(channels=32, hidden=128, dropout=0.3, deep=True):
+    """A digit tower with batch norm and dropout: 1 x 14 x 14 digits to 10 logits. Convolutions
+    of `channels` at 14 x 14 (two when `deep`, one otherwise), max-pool, of 2 `channels` at
+    7 x 7, max-pool, then a linear layer of `hidden` units."""
     c = channels
     return nn.Sequential(
         nn.Conv2d(1, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(),
-        nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        *((nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU()) if deep else ()), nn.MaxPool2d(2),
         nn.Conv2d(c, 2 * c, 3, padding=1), nn.BatchNorm2d(2 * c), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(dropout),
         nn.Linear(2 * c * 9, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(dropout),
@@ -86,14 +64,42 @@ def lesser_or_equal_log_probabilities(digits):
     return torch.stack((1 - lesser_or_equal, lesser_or_equal), dim=1).clamp(min=1e-12).log()
 
 
-class Comparator(nn.Module):
-    """Our best network: one shared batch-norm tower classifies each digit, and the
-    comparison is the probability that the first class is at most the second (no head)."""
+class DigitTowers(nn.Module):
+    """Two digit towers built by `make_tower` (one tower for both digits when `shared`), each
+    giving 10 digit logits, and the comparison read from the two 10-vectors: by a learned head
+    of `head` hidden units, or, when `head` is 0, as the probability that the first digit's
+    class is at most the second's (`lesser_or_equal_log_probabilities`, no parameter)."""
 
-    def __init__(self, channels=32, hidden=128, dropout=0.3):
+    def __init__(self, make_tower, shared, head=60):
         super().__init__()
-        self.tower = batch_norm_tower(channels, hidden, dropout)
+        self.tower1 = make_tower()
+        self.tower2 = self.tower1 if shared else make_tower()
+        self.head = nn.Sequential(nn.Linear(20, head), nn.ReLU(), nn.Linear(head, 2)) if head else None
 
     def forward(self, x):
-        digits = self.tower(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
-        return lesser_or_equal_log_probabilities(digits), digits
+        if self.tower1 is self.tower2:  # one pass over all the digits: same result, faster
+            digits = self.tower1(x.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
+        else:
+            digits = torch.stack((self.tower1(x[:, :1]), self.tower2(x[:, 1:])), dim=1)
+        comparison = self.head(digits.flatten(1)) if self.head else lesser_or_equal_log_probabilities(digits)
+        return comparison, digits
+
+
+class Siamese(DigitTowers):
+    """Two of the handout's convnets (shared or not), on one digit each with 10 outputs, and a
+    head 20-60-2. The unshared towers are narrower by default (22/44 channels, fc 140) so that
+    both variants hold about 72,000 parameters."""
+
+    def __init__(self, shared, channels=None, hidden=None, head=60):
+        channels = channels or (32 if shared else 22)
+        hidden = hidden or (200 if shared else 140)
+        super().__init__(lambda: ConvNet(1, 10, channels, hidden), shared, head)
+
+
+class Comparator(DigitTowers):
+    """Our best network by default: one shared batch-norm tower classifies each digit, and the
+    comparison is the probability that the first class is at most the second (no head). The
+    options give the ablation's variants: unshared towers, a learned head, another tower."""
+
+    def __init__(self, channels=32, hidden=128, dropout=0.3, deep=True, shared=True, head=0):
+        super().__init__(lambda: batch_norm_tower(channels, hidden, dropout, deep), shared, head)

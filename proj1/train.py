@@ -1,9 +1,11 @@
 """Training and evaluation of the project 1 networks, one seeded round at a time."""
+import math
 import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable
+from functools import partial
+from typing import Callable, NamedTuple, Optional
 
 import torch
 from torch import nn
@@ -14,14 +16,61 @@ import dlc_practical_prologue as prologue  # noqa: E402
 from models import Baseline, Comparator, Siamese  # noqa: E402
 
 
+def pairs_of(digits, classes):
+    """N x 2 x 14 x 14 pairs, their targets and N x 2 classes from 2N digits in pair order."""
+    classes = classes.view(-1, 2)
+    return digits.view(-1, 2, 14, 14), (classes[:, 0] <= classes[:, 1]).long(), classes
+
+
+def affine_moved(images, theta):
+    """`images` (N x C x 14 x 14) through the N x 2 x 3 affine maps `theta` of normalised
+    coordinates, the uncovered pixels copied from the border (the background)."""
+    grid = F.affine_grid(theta, images.shape, align_corners=False)
+    return F.grid_sample(images, grid, padding_mode='border', align_corners=False)
+
+
+def translated(digits, max_shift=1):
+    """Each 14 x 14 image of `digits` moved by a random whole number of pixels in both axes."""
+    n = digits.size(0)
+    theta = torch.eye(2, 3, device=digits.device).repeat(n, 1, 1)
+    theta[:, :, 2] = torch.randint(-max_shift, max_shift + 1, (n, 2), device=digits.device) * (2 / 14)
+    return affine_moved(digits, theta)
+
+
+def distorted(digits, shift=1.0, degrees=10.0, scale=0.1):
+    """Each 14 x 14 image of `digits` rotated by up to `degrees`, scaled by up to 1 +- `scale`
+    and moved by up to `shift` pixels in both axes, all drawn uniformly (one affine map each)."""
+    n, device = digits.size(0), digits.device
+    angle = (2 * torch.rand(n, device=device) - 1) * math.radians(degrees)
+    zoom = 1 + (2 * torch.rand(n, device=device) - 1) * scale
+    cos, sin = angle.cos() / zoom, angle.sin() / zoom
+    theta = torch.stack((torch.stack((cos, -sin), 1), torch.stack((sin, cos), 1)), 1)
+    theta = torch.cat((theta, (2 * torch.rand(n, 2, 1, device=device) - 1) * shift * (2 / 14)), 2)
+    return affine_moved(digits, theta)
+
+
+def augmented(input, classes, repair=True, distort=None):
+    """New training pairs: the 2N digits, each through `distort` when given, paired again at
+    random when `repair` (which also swaps digits), the targets recomputed from the classes."""
+    digits, classes = input.reshape(-1, 1, 14, 14), classes.reshape(-1)
+    if repair:
+        order = torch.randperm(digits.size(0), device=digits.device)
+        digits, classes = digits[order], classes[order]
+    if distort:
+        digits = distort(digits)
+    return pairs_of(digits, classes)
+
+
 @dataclass
 class Arch:
-    """How to build and train one architecture."""
+    """How to build, train and test one architecture."""
     make: Callable[[], nn.Module]
     epochs: int = 25
     aux_weight: float = 0.0
-    augment: bool = False
     lr: float = 1e-3
+    repair: bool = False  # pair the training digits again at every epoch
+    distort: Optional[Callable] = None  # random distortion of every training digit at every epoch
+    test_shifts: int = 0  # predictions averaged over the test pair moved by up to this many pixels
 
 
 AUX_WEIGHT = 3.0  # chosen by `python test.py --archs shared_aux best --aux-weight W`, see README.md
@@ -32,34 +81,8 @@ ARCHS = {
     'shared': Arch(lambda: Siamese(shared=True), lr=3e-3),
     'siamese_aux': Arch(lambda: Siamese(shared=False), aux_weight=AUX_WEIGHT, lr=3e-3),
     'shared_aux': Arch(lambda: Siamese(shared=True), aux_weight=AUX_WEIGHT, lr=3e-3),
-    'best': Arch(Comparator, aux_weight=AUX_WEIGHT, augment=True, lr=3e-3),
+    'best': Arch(Comparator, aux_weight=AUX_WEIGHT, lr=3e-3, repair=True, distort=translated),
 }
-
-
-def pairs_of(digits, classes):
-    """N x 2 x 14 x 14 pairs, their targets and N x 2 classes from 2N digits in pair order."""
-    classes = classes.view(-1, 2)
-    return digits.view(-1, 2, 14, 14), (classes[:, 0] <= classes[:, 1]).long(), classes
-
-
-def translated(digits, max_shift=1):
-    """Each 14 x 14 image of `digits` moved by a random whole number of pixels in both axes,
-    the uncovered pixels copied from the border (the background)."""
-    n = digits.size(0)
-    shift = torch.randint(-max_shift, max_shift + 1, (n, 2), device=digits.device) * (2 / 14)
-    theta = torch.zeros(n, 2, 3, device=digits.device)
-    theta[:, 0, 0] = theta[:, 1, 1] = 1
-    theta[:, :, 2] = shift
-    grid = F.affine_grid(theta, (n, 1, 14, 14), align_corners=False)
-    return F.grid_sample(digits, grid, padding_mode='border', align_corners=False)
-
-
-def augmented(input, classes):
-    """New training pairs: the 2N digits, each moved by up to one pixel, paired again at
-    random (which also swaps digits), with the targets recomputed from the classes."""
-    order = torch.randperm(2 * input.size(0), device=input.device)
-    digits = translated(input.reshape(-1, 1, 14, 14)[order])
-    return pairs_of(digits, classes.reshape(-1)[order])
 
 
 def loss_of(model, input, target, classes, aux_weight):
@@ -71,13 +94,15 @@ def loss_of(model, input, target, classes, aux_weight):
     return loss
 
 
-def train(model, input, target, classes, epochs, aux_weight=0.0, augment=False, lr=1e-3, batch_size=100):
-    """Adam on mini-batches of the in-memory training pairs; returns the last epoch's mean loss."""
+def train(model, input, target, classes, epochs, aux_weight=0.0, lr=1e-3, repair=False, distort=None,
+          batch_size=100):
+    """Adam on mini-batches of the in-memory training pairs, augmented afresh at every epoch
+    when `repair` or `distort`; returns the last epoch's mean loss."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
     for _ in range(epochs):
         model.train()
-        x, t, c = augmented(input, classes) if augment else (input, target, classes)
+        x, t, c = augmented(input, classes, repair, distort) if repair or distort else (input, target, classes)
         order = torch.randperm(x.size(0), device=x.device)
         total = 0.0
         for batch in order.split(batch_size):
@@ -90,13 +115,25 @@ def train(model, input, target, classes, epochs, aux_weight=0.0, augment=False, 
     return total / x.size(0)
 
 
+def shifted_copies(input, max_shift):
+    """`input` (N x C x 14 x 14) and its copies moved by every whole number of pixels up to
+    `max_shift` along each axis (border pixels repeated): (2 max_shift + 1)^2 tensors."""
+    m = max_shift
+    padded = F.pad(input, (m, m, m, m), mode='replicate')
+    return [padded[:, :, m + dy:m + dy + 14, m + dx:m + dx + 14] for dy in range(-m, m + 1) for dx in range(-m, m + 1)]
+
+
 @torch.no_grad()
-def error_rate(model, input, target, batch_size=1000):
-    """Fraction of the pairs whose comparison `model` gets wrong."""
+def predict(model, input, test_shifts=0):
+    """The comparison that `model` predicts for each pair, from its probabilities averaged
+    over the pair moved by up to `test_shifts` pixels (test-time averaging; 0: the pair alone)."""
     model.eval()
-    wrong = sum((model(x)[0].argmax(1) != t).sum().item()
-                for x, t in zip(input.split(batch_size), target.split(batch_size)))
-    return wrong / input.size(0)
+    return sum(model(x)[0].softmax(1) for x in shifted_copies(input, test_shifts)).argmax(1)
+
+
+def error_rate(model, input, target, test_shifts=0):
+    """Fraction of the pairs whose comparison `model` gets wrong."""
+    return (predict(model, input, test_shifts) != target).float().mean().item()
 
 
 def standardized_pair_sets(nb=1000, device='cpu'):
@@ -108,18 +145,40 @@ def standardized_pair_sets(nb=1000, device='cpu'):
             (test_input - mu) / std, test_target, test_classes)
 
 
-def run_round(arch, seed, device='cpu'):
-    """Train `arch` on freshly drawn pairs with a fresh initialisation, both from `seed`.
+class Draw(NamedTuple):
+    """The pair sets of a round and the state of torch's generator after drawing them."""
+    pair_sets: tuple
+    rng_state: torch.Tensor
 
-    Returns (train error, test error, training seconds).
-    """
+
+def draw(seed, device='cpu'):
+    """The pair sets of the round seeded by `seed` (the same for every architecture)."""
     torch.manual_seed(seed)
-    train_input, train_target, train_classes, test_input, test_target, test_classes = \
-        standardized_pair_sets(device=device)
+    pair_sets = standardized_pair_sets(device=device)
+    return Draw(pair_sets, torch.get_rng_state())
+
+
+class Round(NamedTuple):
+    train_error: float
+    test_error: float
+    seconds: float  # training and predicting the test pairs
+    single_test_error: float  # without test-time averaging
+
+
+def run_round(arch, seed, device='cpu', drawn=None):
+    """Train `arch` on the pairs drawn from `seed` (`drawn`, or drawn here) with a fresh
+    initialisation from the same seed, then predict the test pairs: a `Round`."""
+    drawn = drawn or draw(seed, device)
+    train_input, train_target, train_classes, test_input, test_target, _ = drawn.pair_sets
+    torch.manual_seed(seed)
+    torch.set_rng_state(drawn.rng_state)  # as if the pairs had just been drawn
     model = arch.make().to(device, memory_format=torch.channels_last)  # faster convolutions and pooling on CPU
     start = time.perf_counter()
-    train(model, train_input, train_target, train_classes, arch.epochs, arch.aux_weight, arch.augment, arch.lr)
+    train(model, train_input, train_target, train_classes, arch.epochs, arch.aux_weight, arch.lr, arch.repair,
+          arch.distort)
+    test_error = error_rate(model, test_input, test_target, arch.test_shifts)
     if device != 'cpu':
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    return error_rate(model, train_input, train_target), error_rate(model, test_input, test_target), seconds
+    single = error_rate(model, test_input, test_target) if arch.test_shifts else test_error
+    return Round(error_rate(model, train_input, train_target), test_error, seconds, single)
