@@ -1,27 +1,38 @@
 """Project 1: the candidates for `best`, measured on seeds 1000 and up (never on the test
 pairs of seeds 0-9 that test.py reports), with the baseline for the cost ratio.
 
-    python selection.py --candidates baseline best lite --rounds 5
+    python selection.py --candidates baseline deep lite lite_affine narrow   # selection_1.txt
+    python selection.py --candidates baseline single aux1 aux10 lr1e-3 epochs35   # selection_2.txt
 
-The round lines also give each candidate's error without test-time averaging.
+The round lines also give the error without test-time averaging of the candidates that use it.
 """
+import dataclasses
 from functools import partial
 
 from models import Comparator
 from test import option_parser, parsed, run_experiment
-from train import ARCHS, AUX_WEIGHT, Arch, distorted, translated
+from train import ARCHS, Arch, distorted, translated
 
 AFFINE = partial(distorted, shift=1.0, degrees=10.0, scale=0.1)
+LITE = Arch(lambda: Comparator(deep=False), aux_weight=3.0, lr=3e-3, repair=True, distort=translated)
+
+
+def candidate(**changes):
+    """The tower without its second 14 x 14 convolution (`lite`), with some fields changed."""
+    return dataclasses.replace(LITE, **changes)
+
 
 CANDIDATES = {
     'baseline': ARCHS['baseline'],
-    'best': ARCHS['best'],
-    'lite': Arch(lambda: Comparator(deep=False), aux_weight=AUX_WEIGHT, lr=3e-3, repair=True, distort=translated,
-                 test_shifts=1),
-    'lite_affine': Arch(lambda: Comparator(deep=False), aux_weight=AUX_WEIGHT, lr=3e-3, repair=True, distort=AFFINE,
-                        test_shifts=1),
-    'narrow': Arch(lambda: Comparator(channels=16), aux_weight=AUX_WEIGHT, lr=3e-3, repair=True,
-                          distort=AFFINE, test_shifts=1),
+    'deep': candidate(make=lambda: Comparator(deep=True)),  # the previous `best`, named so in selection_1.txt
+    'lite': candidate(test_shifts=1),
+    'lite_affine': candidate(distort=AFFINE, test_shifts=1),
+    'narrow': candidate(make=lambda: Comparator(channels=16, deep=True), distort=AFFINE, test_shifts=1),
+    'single': LITE,
+    'aux1': candidate(aux_weight=1.0),
+    'aux10': candidate(aux_weight=10.0),
+    'lr1e-3': candidate(lr=1e-3),
+    'epochs35': candidate(epochs=35),
 }
 
 

@@ -15,6 +15,9 @@ sys.path.insert(0, PROJ1)
 
 import models  # noqa: E402
 import train  # noqa: E402
+import ablation  # noqa: E402
+
+BEST_PARAMETERS = 94410
 
 
 @pytest.mark.parametrize('name', list(train.ARCHS))
@@ -29,9 +32,12 @@ def test_parameter_counts():
     assert counts['baseline'] == 70906  # the handout's "about 70,000"
     assert counts['siamese'] == counts['siamese_aux'] and counts['shared'] == counts['shared_aux']
     assert abs(counts['siamese'] - counts['shared']) < 0.05 * counts['shared']
-    shared = models.Siamese(shared=True)
-    assert shared.tower1 is shared.tower2
-    assert models.nb_parameters(shared) < 2 * models.nb_parameters(shared.tower1)
+    assert counts['best'] == BEST_PARAMETERS
+    unshared = models.nb_parameters(ablation.VARIANTS['unshared'].make())
+    assert abs(unshared - counts['best']) < 0.05 * counts['best']
+    for model in (models.Siamese(shared=True), models.Comparator()):
+        assert model.tower1 is model.tower2
+        assert models.nb_parameters(model) < 2 * models.nb_parameters(model.tower1)
 
 
 def test_siamese_digit_outputs_are_the_towers_outputs():
@@ -76,11 +82,47 @@ def test_augmented_pairs_keep_the_digits_and_recompute_the_targets():
     torch.manual_seed(0)
     input = torch.rand(100, 2, 14, 14)
     classes = torch.randint(0, 10, (100, 2))
-    x, target, new_classes = train.augmented(input, classes)
+    x, target, new_classes = train.augmented(input, classes, repair=True)
     assert x.shape == input.shape and new_classes.shape == classes.shape
     assert torch.equal(target, (new_classes[:, 0] <= new_classes[:, 1]).long())
     assert torch.equal(new_classes.flatten().sort().values, classes.flatten().sort().values)
     assert not torch.equal(new_classes, classes)
+    digit = input.flatten(0, 1)[classes.flatten() == new_classes[0, 0]]
+    assert (digit - x[0, 0]).abs().amax(dim=(1, 2)).min() == 0  # the digits are moved, not changed
+    x, target, same_classes = train.augmented(input, classes, repair=False, distort=lambda d: d + 1)
+    assert torch.equal(same_classes, classes) and torch.equal(x, input + 1)
+
+
+def test_distortions_are_small_and_random():
+    torch.manual_seed(0)
+    digits = torch.zeros(200, 1, 14, 14)
+    digits[:, :, 4:10, 6:8] = 1  # a bar in the middle
+    assert torch.allclose(train.distorted(digits, shift=0, degrees=0, scale=0), digits, atol=1e-5)
+    moved = train.distorted(digits)
+    assert moved.shape == digits.shape and not torch.allclose(moved[0], moved[1])
+    assert (moved.sum(dim=(1, 2, 3)) / digits[0].sum() - 1).abs().max() < 0.35  # ink kept within the scaling
+    assert moved[:, :, :2].abs().max() < 1e-6 and moved[:, :, :, :3].abs().max() < 1e-6  # stays in place
+
+
+def test_shifted_copies_are_the_pair_moved_by_whole_pixels():
+    x = torch.rand(3, 2, 14, 14)
+    copies = train.shifted_copies(x, 1)
+    assert len(copies) == 9 and torch.equal(copies[4], x)
+    assert torch.equal(copies[5][..., :13], x[..., 1:])  # (dy, dx) = (0, 1): moved one pixel left
+    assert torch.equal(copies[7][:, :, :13], x[:, :, 1:]) and torch.equal(copies[7][:, :, 13], x[:, :, 13])
+    assert len(train.shifted_copies(x, 0)) == 1 and torch.equal(train.shifted_copies(x, 0)[0], x)
+
+
+def test_test_time_averaging_averages_the_probabilities_of_the_copies():
+    torch.manual_seed(0)
+    model = models.Comparator()
+    x = torch.randn(20, 2, 14, 14)
+    model.eval()
+    with torch.no_grad():
+        mean = sum(model(c)[0].exp() for c in train.shifted_copies(x, 1)) / 9
+        single = model(x)[0].argmax(1)
+    assert torch.equal(train.predict(model, x, test_shifts=1), mean.argmax(1))
+    assert torch.equal(train.predict(model, x), single)
 
 
 def test_rounds_redraw_the_data_and_the_same_seed_repeats_them():
@@ -109,20 +151,32 @@ def test_best_model_reaches_a_low_error_in_few_epochs():
     assert test_error < 0.06
 
 
-def test_the_same_seed_gives_the_same_round():
+def test_the_same_seed_gives_the_same_round_with_or_without_shared_pairs():
     arch = dataclasses.replace(train.ARCHS['shared_aux'], epochs=1)
     first, again = train.run_round(arch, seed=3), train.run_round(arch, seed=3)
-    assert first[:2] == again[:2]
+    drawn = train.draw(3)
+    train.run_round(dataclasses.replace(train.ARCHS['baseline'], epochs=1), 3, drawn=drawn)  # uses the generator
+    shared = train.run_round(arch, 3, drawn=drawn)
+    assert first[:2] == again[:2] == shared[:2]
 
 
 def test_script_prints_progress_and_the_table():
     out = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'baseline',
                           'shared_aux'], cwd=PROJ1, capture_output=True, text=True, check=True).stdout
     assert 'baseline     round  2/2' in out and 'shared_aux   round  2/2' in out
+    assert out.index('shared_aux   round  1/2') < out.index('baseline     round  2/2')  # interleaved
     rows = [line.split() for line in out.splitlines() if line.startswith(('baseline ', 'shared_aux '))
             and 'round' not in line]
     assert [row[:4] for row in rows] == [['baseline', '70906', '1', '0'], ['shared_aux', '73608', '1', '3']]
-    assert 'total' in out.splitlines()[-1]
+    assert rows[0][-1] == '1.00'  # the baseline's cost in baseline rounds
+    assert 'threads' in out.splitlines()[-1] and out.splitlines()[-1].endswith('baseline rounds')
+
+
+def test_ablation_script_runs_every_variant():
+    out = subprocess.run([sys.executable, 'ablation.py', '--rounds', '1', '--epochs', '1'],
+                         cwd=PROJ1, capture_output=True, text=True, check=True).stdout
+    rows = [line.split()[0] for line in out.splitlines()[-len(ablation.VARIANTS) - 3:-2]]
+    assert rows == list(ablation.VARIANTS)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA device')

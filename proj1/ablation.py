@@ -1,0 +1,49 @@
+"""Project 1: what each ingredient of `best` is worth, 10 rounds each.
+
+    python ablation.py                      # every variant, 10 rounds each
+    python ablation.py --rounds 1 --epochs 1
+
+Rows: the baseline (for the cost ratio); the path from `shared_aux` to `best`, adding one
+ingredient at a time (`+name`); `best` with each ingredient removed in turn (`-name`);
+`best` with two unshared towers of about the same number of parameters (`unshared`) and
+without the auxiliary digit losses (`no_aux`). Removing the test-time averaging is the
+path's last step (`+distortion`).
+"""
+import dataclasses
+
+from models import Comparator, Siamese
+from test import option_parser, parsed, run_experiment
+from train import ARCHS
+
+BEST = ARCHS['best']
+NO_AUGMENTATION = dict(repair=False, distort=None, test_shifts=0)
+
+
+def best_with(**changes):
+    """`best` with some of its fields changed."""
+    return dataclasses.replace(BEST, **changes)
+
+
+VARIANTS = {
+    'baseline': ARCHS['baseline'],
+    'shared_aux': ARCHS['shared_aux'],
+    '+bn_tower': best_with(make=lambda: Comparator(head=60), **NO_AUGMENTATION),
+    '+probability': best_with(**NO_AUGMENTATION),
+    '+repairing': best_with(distort=None, test_shifts=0),
+    '+distortion': best_with(test_shifts=0),
+    'best': BEST,
+    '-bn_tower': best_with(make=lambda: Siamese(shared=True, head=0)),
+    '-probability': best_with(make=lambda: Comparator(head=60)),
+    '-repairing': best_with(repair=False),
+    '-distortion': best_with(distort=None),
+    'unshared': best_with(make=lambda: Comparator(shared=False, **Comparator.UNSHARED)),
+    'no_aux': best_with(aux_weight=0.0),
+}
+
+
+def main():
+    run_experiment(VARIANTS, parsed(option_parser(__doc__)))
+
+
+if __name__ == '__main__':
+    main()
