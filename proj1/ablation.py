@@ -4,10 +4,10 @@
     python ablation.py --rounds 1 --epochs 1
 
 Rows: the baseline (for the cost ratio); the path from `shared_aux` to `best`, adding one
-ingredient at a time (`+name`); `best` with each ingredient removed in turn (`-name`);
-`best` with two unshared towers of about the same number of parameters (`unshared`) and
-without the auxiliary digit losses (`no_aux`). Removing the test-time averaging is the
-path's last step (`+distortion`).
+ingredient at a time (`+name`; `best` is the last step, `+shifts`); `best` with each
+ingredient removed in turn (`-name`); `best` with two unshared towers of about the same
+number of parameters (`unshared`) and without the auxiliary digit losses (`no_aux`); and
+the previous best, whose tower has a second convolution at 14 x 14 (`deep`).
 """
 import dataclasses
 
@@ -16,7 +16,6 @@ from test import option_parser, parsed, run_experiment
 from train import ARCHS
 
 BEST = ARCHS['best']
-NO_AUGMENTATION = dict(repair=False, distort=None, test_shifts=0)
 
 
 def best_with(**changes):
@@ -27,17 +26,17 @@ def best_with(**changes):
 VARIANTS = {
     'baseline': ARCHS['baseline'],
     'shared_aux': ARCHS['shared_aux'],
-    '+bn_tower': best_with(make=lambda: Comparator(head=60), **NO_AUGMENTATION),
-    '+probability': best_with(**NO_AUGMENTATION),
-    '+repairing': best_with(distort=None, test_shifts=0),
-    '+distortion': best_with(test_shifts=0),
+    '+bn_tower': best_with(make=lambda: Comparator(head=60), repair=False, distort=None),
+    '+probability': best_with(repair=False, distort=None),
+    '+repairing': best_with(distort=None),
     'best': BEST,
     '-bn_tower': best_with(make=lambda: Siamese(shared=True, head=0)),
     '-probability': best_with(make=lambda: Comparator(head=60)),
     '-repairing': best_with(repair=False),
-    '-distortion': best_with(distort=None),
-    'unshared': best_with(make=lambda: Comparator(shared=False, **Comparator.UNSHARED)),
+    '-shifts': best_with(distort=None),
+    'unshared': best_with(make=lambda: Comparator(shared=False, channels=22, hidden=92)),  # 93,492 parameters
     'no_aux': best_with(aux_weight=0.0),
+    'deep': best_with(make=lambda: Comparator(deep=True)),
 }
 
 

@@ -39,7 +39,7 @@ class Baseline(nn.Module):
         return self.net(x), None
 
 
-def batch_norm_tower(channels=32, hidden=128, dropout=0.3, deep=True):
+def batch_norm_tower(channels=32, hidden=128, dropout=0.3, deep=False):
     """A digit tower with batch norm and dropout: 1 x 14 x 14 digits to 10 logits. Convolutions
     of `channels` at 14 x 14 (two when `deep`, one otherwise), max-pool, of 2 `channels` at
     7 x 7, max-pool, then a linear layer of `hidden` units."""
@@ -97,9 +97,10 @@ class Siamese(DigitTowers):
 
 
 class Comparator(DigitTowers):
-    """Our best network by default: one shared batch-norm tower classifies each digit, and the
-    comparison is the probability that the first class is at most the second (no head). The
-    options give the ablation's variants: unshared towers, a learned head, another tower."""
+    """Our best network by default: one shared batch-norm tower (one convolution at 14 x 14)
+    classifies each digit, and the comparison is the probability that the first class is at
+    most the second (no head). The options give the variants of the ablation and of the
+    selection: unshared towers, a learned head, the deeper tower of the previous best."""
 
-    def __init__(self, channels=32, hidden=128, dropout=0.3, deep=True, shared=True, head=0):
+    def __init__(self, channels=32, hidden=128, dropout=0.3, deep=False, shared=True, head=0):
         super().__init__(lambda: batch_norm_tower(channels, hidden, dropout, deep), shared, head)
