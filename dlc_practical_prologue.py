@@ -22,7 +22,8 @@ from torchvision import datasets
 import course_data
 from course_data import DataUnavailableError  # noqa: F401 (the loaders raise it)
 
-parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False)
+parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False,
+                                 add_help=False)  # the scripts' own parsers take -h (practical 3's as a parent)
 parser.add_argument('--full', action='store_true', default=False,
                     help='Use the full set, can take ages (default False)')
 parser.add_argument('--tiny', action='store_true', default=False,

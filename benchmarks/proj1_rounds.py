@@ -10,8 +10,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1'))
 import torch  # noqa: E402
 
-from test import configured, cpu_name, option_parser, parsed  # noqa: E402
-from train import ARCHS, draw, run_round  # noqa: E402
+from test import configured, option_parser, parsed  # noqa: E402
+from train import ARCHS, draw, run_round  # noqa: E402  (puts the repository root on sys.path)
+
+import course_data  # noqa: E402
+from benchmarks.machine import machine_line  # noqa: E402
 
 
 def main():
@@ -26,11 +29,10 @@ def main():
             print(f'round {r}  {name:8s}  {result.seconds:6.2f} s  test error {100 * result.test_error:5.2f}%',
                   flush=True)
     median = {name: torch.tensor(values).median().item() for name, values in seconds.items()}
-    where = f'{cpu_name()}, {torch.get_num_threads()} threads' if options.device == 'cpu' else options.device
-    print(f'\nmedian seconds per round on {options.device} ({where}):')
+    print(f'\nmedian seconds per round on {options.device} ({machine_line()}):')
     print(f'  baseline {median["baseline"]:6.2f} s')
     print(f'  best     {median["best"]:6.2f} s   best / baseline: ratio {median["best"] / median["baseline"]:.2f}')
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

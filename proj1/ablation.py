@@ -5,15 +5,18 @@
 
 Rows: the baseline (for the cost ratio); the path from `shared_aux` to `best`, adding one
 ingredient at a time (`+name`; `best` is the last step, `+shifts`); `best` with each
-ingredient removed in turn (`-name`); `best` with two unshared towers of about the same
-number of parameters (`unshared`) and without the auxiliary digit losses (`no_aux`); and
-the previous best, whose tower has a second convolution at 14 x 14 (`deep`).
+ingredient removed in turn (`-name`; `best` without the shifts is the path's `+repairing`,
+not trained twice); `best` with two unshared towers of about the same number of parameters
+(`unshared`) and without the auxiliary digit losses (`no_aux`); and the previous best, whose
+tower has a second convolution at 14 x 14 (`deep`).
 """
 import dataclasses
 
 from models import Comparator, Siamese
 from test import option_parser, parsed, run_experiment
 from train import ARCHS
+
+import course_data  # noqa: E402  (train puts the repository root on sys.path)
 
 BEST = ARCHS['best']
 
@@ -33,7 +36,6 @@ VARIANTS = {
     '-bn_tower': best_with(make=lambda: Siamese(shared=True, head=0)),
     '-probability': best_with(make=lambda: Comparator(head=60)),
     '-repairing': best_with(repair=False),
-    '-shifts': best_with(distort=None),
     'unshared': best_with(make=lambda: Comparator(shared=False, channels=22, hidden=92)),  # 93,492 parameters
     'no_aux': best_with(aux_weight=0.0),
     'deep': best_with(make=lambda: Comparator(deep=True)),
@@ -45,4 +47,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

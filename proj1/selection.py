@@ -2,7 +2,7 @@
 pairs of seeds 0-9 that test.py reports), with the baseline for the cost ratio.
 
     python selection.py --candidates baseline deep lite lite_affine narrow   # selection_1.txt
-    python selection.py --candidates baseline single aux1 aux10 lr1e-3 epochs35   # selection_2.txt
+    python selection.py --candidates baseline single aux1 aux10 lr1e-3 epochs15 epochs35 epochs50   # selection_2.txt
 
 The round lines also give the error without test-time averaging of the candidates that use it.
 """
@@ -12,6 +12,8 @@ from functools import partial
 from models import Comparator
 from test import option_parser, parsed, run_experiment
 from train import ARCHS, Arch, distorted, translated
+
+import course_data  # noqa: E402  (train puts the repository root on sys.path)
 
 AFFINE = partial(distorted, shift=1.0, degrees=10.0, scale=0.1)
 LITE = Arch(lambda: Comparator(deep=False), aux_weight=3.0, lr=3e-3, repair=True, distort=translated)
@@ -32,7 +34,9 @@ CANDIDATES = {
     'aux1': candidate(aux_weight=1.0),
     'aux10': candidate(aux_weight=10.0),
     'lr1e-3': candidate(lr=1e-3),
+    'epochs15': candidate(epochs=15),
     'epochs35': candidate(epochs=35),
+    'epochs50': candidate(epochs=50),
 }
 
 
@@ -44,4 +48,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

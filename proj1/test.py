@@ -9,12 +9,16 @@ in a round), and the table gives the mean and standard deviation over the rounds
 """
 import argparse
 import dataclasses
+import statistics
 import time
 
 import torch
 
 from models import nb_parameters
-from train import ARCHS, draw, run_round
+from train import ARCHS, draw, run_round  # puts the repository root on sys.path
+
+import course_data  # noqa: E402
+from benchmarks.machine import machine_line  # noqa: E402
 
 
 def option_parser(description, rounds=10, seed=0):
@@ -65,31 +69,22 @@ def run_rounds(archs, options):
     return rounds
 
 
-def cpu_name():
-    """The CPU's model name, as /proc/cpuinfo (or else `platform`) gives it."""
-    try:
-        return next(line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo') if line.startswith('model name'))
-    except (OSError, StopIteration):
-        import platform
-        return platform.processor() or 'unknown CPU'
-
-
 def print_table(archs, rounds, options, seconds):
-    """The table of mean errors and seconds per round, with each cost in baseline rounds when
-    the baseline ran, and the total (`seconds`) in seconds and in baseline rounds."""
-    base = mean_std([r.seconds for r in rounds['baseline']])[0] if 'baseline' in rounds else None
+    """The table of mean errors and median seconds per round (robust to a passing load on the
+    machine), each cost also in baseline rounds when the baseline ran, and the total
+    (`seconds`) in seconds and in baseline rounds."""
+    base = statistics.median(r.seconds for r in rounds['baseline']) if 'baseline' in rounds else None
     print(f'\n{"architecture":12s} {"params":>7s} {"epochs":>6s} {"aux":>4s} {"test error":>10s} {"std":>6s} '
           f'{"train error":>11s} {"s/round":>7s}' + (f' {"x base":>6s}' if base else ''))
     for name, arch in archs.items():
         test_mean, test_std = mean_std([r.test_error for r in rounds[name]])
         train_mean = mean_std([r.train_error for r in rounds[name]])[0]
-        per_round = mean_std([r.seconds for r in rounds[name]])[0]
+        per_round = statistics.median(r.seconds for r in rounds[name])
         print(f'{name:12s} {nb_parameters(arch.make()):7d} {arch.epochs:6d} {arch.aux_weight:4g} '
               f'{100 * test_mean:9.2f}% {100 * test_std:5.2f}% {100 * train_mean:10.2f}% {per_round:7.2f}'
               + (f' {per_round / base:6.2f}' if base else ''))
-    where = f'{options.device} ({cpu_name()}, {torch.get_num_threads()} threads)' if options.device == 'cpu' \
-        else options.device
-    print(f'\n{options.rounds} rounds, seed {options.seed}, device {where}, total {seconds:.0f} s'
+    print(f'\n{options.rounds} rounds, seed {options.seed}, device {options.device} ({machine_line()}), '
+          f'total {seconds:.0f} s'
           + (f' = {seconds / base:.0f} baseline rounds' if base else ''))
 
 
@@ -112,4 +107,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    course_data.main_or_exit(main)

@@ -91,6 +91,7 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 SCRIPTS = {
     'practical3': ['practical3_mlp.py', '--steps', '1'],
     'homework3': ['hw3_trainer.py', '--epochs', '1', '--experiments', '2', '--out', '{tmp}/out'],
+    'project1': ['proj1/test.py', '--rounds', '1', '--epochs', '1'],
 }
 
 
