@@ -98,7 +98,7 @@ def train(model, input, target, classes, epochs, aux_weight=0.0, lr=1e-3, repair
           batch_size=100):
     """Adam on mini-batches of the in-memory training pairs, augmented afresh at every epoch
     when `repair` or `distort`; returns the last epoch's mean loss."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)  # one call per step for all the tensors
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
     for _ in range(epochs):
         model.train()
