@@ -79,6 +79,13 @@ def lay_out_offline_copy(destination):
     return True
 
 
+def remove_empty_folders(folder):
+    """Remove the empty folders in `folder`, and `folder` itself if it ends up empty."""
+    for path, _, _ in os.walk(folder, topdown=False):
+        if not os.listdir(path):
+            os.rmdir(path)
+
+
 def load(dataset_class, folder, train, **kwargs):
     """torchvision's `dataset_class` (MNIST or CIFAR10) read from `folder` (DATA/mnist or DATA/cifar10),
     provided as the module's docstring says; `kwargs` (a `transform`, say) go to the class."""
@@ -86,6 +93,7 @@ def load(dataset_class, folder, train, **kwargs):
         return open_dataset(dataset_class, folder, train, **kwargs)
     except (OSError, RuntimeError) as error:
         reason = error
+    remove_empty_folders(folder)  # what a failed download leaves, where prepare.py would not link MNIST
     if lay_out_offline_copy(os.path.dirname(os.path.abspath(folder))):
         try:
             return open_dataset(dataset_class, folder, train, download=False, **kwargs)

@@ -44,15 +44,16 @@ def test_data_folder_defaults_to_the_repository_whatever_the_working_folder(monk
 
 @pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='no offline copy beside the repository')
 def test_the_offline_copy_is_laid_out_in_an_empty_data_folder_and_checked(tmp_path, offline, capfd):
+    mnist = course_data.load(datasets.MNIST, str(tmp_path / 'data' / 'mnist'), train=False)  # MNIST first, as
+    assert len(mnist) == 10000 and mnist.targets[:4].tolist() == [7, 2, 1, 0]  # run_all does: MNIST's first test labels
+    lines = capfd.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith('laid out the offline data of ') and str(tmp_path) in lines[0]
+
     folder = str(tmp_path / 'data' / 'cifar10')
     test_set = course_data.load(datasets.CIFAR10, folder, train=False)
     assert len(test_set) == 10000 and test_set.targets[:4] == [3, 8, 8, 0]  # CIFAR-10's first test labels
-    lines = capfd.readouterr().err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith('laid out the offline data of ') and str(tmp_path) in lines[0]
+    assert capfd.readouterr().err == '', 'laid out once for both data sets'
     assert official_sums() == OFFICIAL, 'the offline sums apply within the call only'
-
-    mnist = course_data.load(datasets.MNIST, str(tmp_path / 'data' / 'mnist'), train=False)
-    assert len(mnist) == 10000 and capfd.readouterr().err == '', 'laid out once for both data sets'
 
     batch = os.path.join(folder, 'cifar-10-batches-py', 'test_batch')
     with open(batch, 'r+b') as f:
