@@ -13,10 +13,10 @@ batch (one sample per row), whose gradients `backward_pass` sums. `--per-sample`
 them literally, one sample at a time (`per_sample_training`). The default engine
 (`batched_training`) computes the same sums on whole sets at once, its arithmetic rearranged
 so that a step costs little more than its three matrix products with the inputs. Both print
-the same numbers to float rounding, which this training amplifies: after about a hundred
-steps the printed errors of two engines, or of one engine on 1 and on 2 threads, drift apart
-by up to about a point (tests/test_practical3.py compares the engines over 10 steps and
-averages the test error of the last 100 of 1,000 steps).
+the same numbers to float rounding, which this training amplifies: after some hundred steps
+the printed errors of two engines, or of one engine on 1 and on 2 threads, drift apart by
+points (see README.md), while their averages over many steps agree (tests/test_practical3.py
+compares the engines over 10 steps and averages the test error of the last 100 of 1,000).
 """
 import argparse
 import collections

@@ -1,6 +1,5 @@
 """Project 1: cost of a training round of our best model (training and predicting the test
-pairs, test-time averaging included) against the handout's baseline, interleaved in one run,
-as a ratio of medians.
+pairs) against the handout's baseline, interleaved in one run, as a ratio of medians.
 
     python benchmarks/proj1_rounds.py [--rounds 3] [--device cpu]
 """
