@@ -1,23 +1,33 @@
 """Homework 3: regress the CIFAR-10 label (0..9) with an MLP or a CNN, and the part-2 experiments.
 
-The autograder imports this file (submitted as `solution.py`: `cp hw3_trainer.py solution.py`)
-and calls the template's names; importing it seeds `random`, `numpy` and `torch` with 197331 and
-does nothing else. It behaves as the template does: `self.train` and `self.test` are torch
-DataLoaders over torchvision's CIFAR10 read from `./data` (else from the repository's data folder,
-else downloaded: course_data.py), whose items are the template's `ToTensor` then `Normalize`;
-`Trainer` draws the same random numbers as the template's and builds its network on the CPU
-unless given a `device`; `train_loop` shows tqdm's bar. The experiments run with
+The autograder imports this file alone, as `solution.py` (`cp hw3_trainer.py solution.py`), and
+calls the template's names with the template's signatures; importing it seeds `random`, `numpy`
+and `torch` with 197331 and does nothing else. It behaves as the template does: `self.train` and
+`self.test` are torch DataLoaders over torchvision's CIFAR10 with the template's `ToTensor` then
+`Normalize`, read from `./data` (downloaded there when missing, as the template's
+`download=True`); `Trainer` draws the same random numbers as the template's and builds its network
+on the CPU; `train_loop` shows tqdm's bar over the epochs. Inside this repository the data also
+comes from the repository's data folder or its offline copy (course_data.py, used when it is
+importable). The experiments of part 2:
 
-    python hw3_trainer.py --epochs 50 --out hw3_report
-    python hw3_trainer.py --epochs 50 --experiments 1 2 3 --device cuda
+    python hw3_trainer.py --epochs 50 --out hw3_report      # the report's logs and figures
+    python hw3_trainer.py --epochs 2                        # a quick run, into runs/hw3 (git-ignored)
 
 Speed without changing the interface: the data sets keep torchvision's uint8 images and
 normalise a whole batch at once (`__getitems__`), and the CNN runs in channels-last memory format.
 """
 import argparse
+import copy
+import datetime
+import glob
 import json
+import math
 import os
+import platform
 import random
+import subprocess
+import sys
+import time
 from typing import NamedTuple, Tuple
 
 import numpy as np
@@ -28,7 +38,12 @@ from torch.nn import functional as F
 from torchvision import transforms
 from tqdm import tqdm
 
-import course_data
+try:  # this repository's data folder and offline copy; a hand-in alone reads ./data as the template does
+    import course_data
+except ModuleNotFoundError as missing:
+    if missing.name != 'course_data':
+        raise
+    course_data = None
 
 SEED = 197331
 
@@ -43,6 +58,11 @@ def seed_everything(seed=SEED):
 seed_everything()
 
 ACTIVATIONS = {'relu': nn.ReLU, 'tanh': nn.Tanh, 'sigmoid': nn.Sigmoid}
+
+
+def fresh(activation):
+    """A module of its own for one layer: an instance of `activation` when it is a class, else a copy of it."""
+    return activation() if isinstance(activation, type) else copy.deepcopy(activation)
 
 
 class NetworkConfiguration(NamedTuple):
@@ -65,14 +85,29 @@ def template_transform():
     return transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
 
 
+if course_data:
+    DataUnavailableError = course_data.DataUnavailableError
+else:
+    class DataUnavailableError(RuntimeError):
+        """CIFAR-10 is neither in ./data nor downloadable."""
+
+
 def cifar10_root():
     """The repository's CIFAR-10 folder: DATA/cifar10, DATA being course_data's data folder."""
     return os.path.join(course_data.data_dir(), 'cifar10')
 
 
 def cifar10(train, transform):
-    """`torchvision.datasets.CIFAR10` as the template calls it: from its root ./data when the split is there,
-    else from the repository's folder (found, downloaded, or laid out from the offline copy: course_data)."""
+    """`torchvision.datasets.CIFAR10` as the template calls it, from its root ./data: alone, downloaded there
+    when missing; in this repository, from ./data when the split is there, else from the repository's
+    folder (found, downloaded, or laid out from the offline copy: course_data)."""
+    if course_data is None:
+        try:
+            return torchvision.datasets.CIFAR10(root=TEMPLATE_ROOT, train=train, download=True, transform=transform)
+        except (OSError, RuntimeError) as error:  # no network: URLError is an OSError
+            raise DataUnavailableError(
+                f'CIFAR-10 is not in {os.path.abspath(TEMPLATE_ROOT)} and could not be downloaded '
+                f'({type(error).__name__}: {error}): put its cifar-10-batches-py folder there') from error
     try:
         return course_data.open_dataset(torchvision.datasets.CIFAR10, TEMPLATE_ROOT, train, download=False,
                                         transform=transform)
@@ -148,24 +183,20 @@ def count_parameters(network):
 
 
 class Trainer:
-    """Regression of the CIFAR-10 label with an MLP or a CNN trained by Adam on the MSE.
-
-    `device` (an addition to the template's signature) is where the network lives, the CPU by
-    default as in the template; inputs on another device are moved to it.
-    """
+    """Regression of the CIFAR-10 label with an MLP or a CNN trained by Adam on the MSE, on the CPU as in the
+    template (the experiments move it with `on_device`)."""
 
     def __init__(self,
                  network_type: str = "mlp",
                  net_config: NetworkConfiguration = NetworkConfiguration(),
                  lr: float = 0.001,
                  batch_size: int = 128,
-                 activation_name: str = "relu",
-                 device=None):
+                 activation_name: str = "relu"):
         if network_type not in ('mlp', 'cnn'):
             raise ValueError(f'network_type must be "mlp" or "cnn", got {network_type!r}')
         activation_function = self.create_activation_function(activation_name)
         self.lr, self.batch_size, self.network_type = lr, batch_size, network_type
-        self.device = torch.device(device or 'cpu')
+        self.device = torch.device('cpu')
         self.train, self.test = self.load_dataset(self)
         images, _ = next(iter(self.train))
         channels, height, width = images.shape[1:]
@@ -173,9 +204,10 @@ class Trainer:
             self.network = self.create_mlp(channels * height * width, net_config, activation_function)
         else:
             self.network = self.create_cnn(channels, net_config, activation_function)
-        self.network.to(self.device, memory_format=torch.channels_last)
+        self.network.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=lr)
         self.train_logs = {'train_loss': [], 'test_loss': [], 'train_mae': [], 'test_mae': []}
+        self.diverged = None  # "diverged at epoch k: loss nan" once the training loss is no longer finite
 
     @staticmethod
     def load_dataset(self):
@@ -191,10 +223,12 @@ class Trainer:
     @staticmethod
     def create_mlp(input_dim: int, net_config: NetworkConfiguration,
                    activation: torch.nn.Module) -> torch.nn.Module:
-        """Flatten, then a Linear layer and `activation` per `net_config.dense_hiddens`, then Linear(., 1)."""
+        """Flatten, then a Linear layer and its own copy of `activation` (a module, or a class such as nn.ReLU)
+        per `net_config.dense_hiddens`, then Linear(., 1)."""
+        check_sizes(net_config, 'dense_hiddens')
         layers, width = [nn.Flatten()], input_dim
         for hidden in net_config.dense_hiddens:
-            layers += [nn.Linear(width, hidden), activation]
+            layers += [nn.Linear(width, hidden), fresh(activation)]
             width = hidden
         return nn.Sequential(*layers, nn.Linear(width, 1))
 
@@ -202,17 +236,18 @@ class Trainer:
     def create_cnn(in_channels: int, net_config: NetworkConfiguration,
                    activation: torch.nn.Module) -> torch.nn.Module:
         """One convolution per entry of `net_config.n_channels`, its kernel size and stride read from
-        `kernel_sizes` and `strides` (longer tuples are read up to it), each followed by `activation`
-        and, but for the last one, a 2x2 max-pooling; then an adaptive 4x4 max-pooling, Flatten and
-        the MLP head. No size is checked here: a feature map that vanishes is an error of the first
+        `kernel_sizes` and `strides` (longer tuples are read up to it), each followed by its own copy of
+        `activation` (a module, or a class) and, but for the last one, a 2x2 max-pooling; then an adaptive
+        4x4 max-pooling, Flatten and the MLP head. A feature map that vanishes is an error of the first
         forward pass (see `compute_loss_and_mae`)."""
         n_convolutions = len(net_config.n_channels)
         if min(len(net_config.kernel_sizes), len(net_config.strides)) < n_convolutions:
             raise ValueError(f'{n_convolutions} convolutions need as many kernel sizes and strides, got '
                              f'kernel_sizes={net_config.kernel_sizes} and strides={net_config.strides}')
+        check_sizes(net_config, 'n_channels', 'kernel_sizes', 'strides', 'dense_hiddens')
         layers, channels = [], in_channels
         for out_channels, kernel, stride in zip(net_config.n_channels, net_config.kernel_sizes, net_config.strides):
-            layers += [nn.Conv2d(channels, out_channels, kernel, stride), activation, nn.MaxPool2d(kernel_size=2)]
+            layers += [nn.Conv2d(channels, out_channels, kernel, stride), fresh(activation), nn.MaxPool2d(kernel_size=2)]
             channels = out_channels
         layers = layers[:-1] + [nn.AdaptiveMaxPool2d((4, 4)), nn.Flatten()]
         head = Trainer.create_mlp(channels * 4 * 4, net_config, activation)
@@ -220,10 +255,11 @@ class Trainer:
 
     @staticmethod
     def create_activation_function(activation_str: str) -> torch.nn.Module:
-        """torch.nn.ReLU, Tanh or Sigmoid for "relu", "tanh" or "sigmoid"."""
-        if activation_str not in ACTIVATIONS:
+        """A torch.nn.ReLU, Tanh or Sigmoid module for "relu", "tanh" or "sigmoid" (in any case)."""
+        name = activation_str.lower() if isinstance(activation_str, str) else activation_str
+        if name not in ACTIVATIONS:
             raise ValueError(f'activation must be one of {", ".join(ACTIVATIONS)}, got {activation_str!r}')
-        return ACTIVATIONS[activation_str]()
+        return ACTIVATIONS[name]()
 
     def compute_loss_and_mae(self, X: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """MSE and mean absolute error of the network on `X` (B x C x H x W, moved to the network's
@@ -249,7 +285,9 @@ class Trainer:
         return loss.item(), mae.item()
 
     def train_loop(self, n_epochs: int) -> dict:
-        """Train `n_epochs` epochs, appending each epoch's mean training and test loss and MAE to the logs."""
+        """Train `n_epochs` epochs under one tqdm bar, appending each epoch's mean training and test loss and
+        MAE to the logs and writing them as a line; a training loss that is no longer finite stops the
+        training (`self.diverged` says where)."""
         N = len(self.train)
         for epoch in tqdm(range(n_epochs)):
             train_loss, train_mae = 0.0, 0.0
@@ -257,9 +295,14 @@ class Trainer:
                 loss, mae = self.training_step(inputs, labels)
                 train_loss += loss
                 train_mae += mae
+            if not math.isfinite(train_loss):
+                self.diverged = f'diverged at epoch {len(self.train_logs["train_loss"]) + 1}: loss {train_loss / N}'
+                tqdm.write(self.diverged)
+                break
             self.train_logs['train_mae'].append(train_mae / N)
             self.train_logs['train_loss'].append(train_loss / N)
             self.evaluation_loop()
+            tqdm.write(epoch_line(self.train_logs))
         return self.train_logs
 
     def evaluation_loop(self) -> None:
@@ -277,8 +320,9 @@ class Trainer:
 
     def evaluate(self, X: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Mean MSE and MAE over all of (X, y), in evaluation mode, without gradients, by batches."""
-        if len(y) == 0:
-            raise ValueError('evaluate needs at least one sample')
+        if len(X) != len(y) or len(y) == 0:
+            raise ValueError(f'evaluate needs as many images as labels, at least one: got X of {len(X)} '
+                             f'and y of {len(y)}')
         self.network.eval()
         sums = torch.zeros(2, device=self.device)
         with torch.inference_mode():
@@ -288,6 +332,20 @@ class Trainer:
         return loss, mae
 
 
+def check_sizes(net_config, *fields):
+    """ValueError unless every entry of the named fields of `net_config` is a positive integer."""
+    for field in fields:
+        values = getattr(net_config, field)
+        if not all(isinstance(value, int) and value >= 1 for value in values):
+            raise ValueError(f'net_config.{field} must hold positive integers, got {values}')
+
+
+def epoch_line(logs):
+    """The last epoch of `logs` in one line."""
+    return (f'  epoch {len(logs["train_loss"]):3d} train mse {logs["train_loss"][-1]:.4f} mae {logs["train_mae"][-1]:.4f}'
+            f' | test mse {logs["test_loss"][-1]:.4f} mae {logs["test_mae"][-1]:.4f}')
+
+
 ######################################################################
 # The experiments of part 2
 
@@ -295,7 +353,7 @@ class Trainer:
 def experiment_1(epochs, device, seed=SEED):
     """The MLP (128, 128) with learning rates 0.01, 1e-4 and 1e-8."""
     config = NetworkConfiguration(dense_hiddens=(128, 128))
-    return {f'lr={lr:g}': run('mlp', config, lr, epochs, device, seed) for lr in (0.01, 1e-4, 1e-8)}
+    return {f'lr={lr:g}': run(f'lr={lr:g}', 'mlp', config, lr, epochs, device, seed) for lr in (0.01, 1e-4, 1e-8)}
 
 
 CNN_2 = NetworkConfiguration(n_channels=(16, 32, 45), dense_hiddens=(128,))
@@ -318,7 +376,7 @@ def shallow_cnn_config():
 
 def experiment_2(epochs, device, seed=SEED):
     """The CNN (16, 32, 45), kernels 3, strides 1, dense (128,)."""
-    return {'cnn': run('cnn', CNN_2, 0.001, epochs, device, seed)}
+    return {'cnn': run('cnn', 'cnn', CNN_2, 0.001, epochs, device, seed)}
 
 
 def experiment_3(epochs, device, seed=SEED):
@@ -326,83 +384,222 @@ def experiment_3(epochs, device, seed=SEED):
     shallow = shallow_cnn_config()
     for name, config in (('CNN of experiment 2', CNN_2), ('deep CNN', DEEP_CNN), ('shallow CNN', shallow)):
         print(f'{name} {config}: {count_parameters(Trainer.create_cnn(3, config, nn.ReLU()))} parameters')
-    return {'deep': run('cnn', DEEP_CNN, 0.001, epochs, device, seed),
-            'shallow': run('cnn', shallow, 0.001, epochs, device, seed)}
-
-
-def run(network_type, config, lr, epochs, device, seed=SEED):
-    """Train one network from `seed`, printing each epoch; returns its config, parameter count and logs."""
-    seed_everything(seed)
-    trainer = Trainer(network_type, config, lr=lr, device=device)
-    parameters = count_parameters(trainer.network)
-    print(f'{network_type} {config} lr={lr:g}: {parameters} parameters', flush=True)
-    for epoch in range(1, epochs + 1):
-        logs = trainer.train_loop(1)
-        print(f'  epoch {epoch:3d} train mse {logs["train_loss"][-1]:.4f} mae {logs["train_mae"][-1]:.4f}'
-              f' | test mse {logs["test_loss"][-1]:.4f} mae {logs["test_mae"][-1]:.4f}', flush=True)
-    return {'network_type': network_type, 'config': config._asdict(), 'lr': lr, 'seed': seed, 'device': device,
-            'parameters': parameters, 'logs': trainer.train_logs}
+    return {'deep': run('deep', 'cnn', DEEP_CNN, 0.001, epochs, device, seed),
+            'shallow': run('shallow', 'cnn', shallow, 0.001, epochs, device, seed)}
 
 
 EXPERIMENTS = {1: experiment_1, 2: experiment_2, 3: experiment_3}
 
 
+def on_device(trainer, device):
+    """`trainer` with its network (and so its optimiser's parameters) moved to `device`."""
+    trainer.device = torch.device(device)
+    trainer.network.to(trainer.device)
+    return trainer
+
+
+def used_fields(network_type, config):
+    """The fields of `config` that a network of `network_type` reads, as `name=value` words."""
+    fields = ('dense_hiddens',) if network_type == 'mlp' else NetworkConfiguration._fields
+    return ' '.join(f'{field}={getattr(config, field)}' for field in fields)
+
+
+def run(name, network_type, config, lr, epochs, device, seed=SEED):
+    """Train one network from `seed`, printing each epoch; returns its configuration, parameter count, logs,
+    wall time and where it ran (`diverged` says so when the loss stopped being finite)."""
+    seed_everything(seed)
+    trainer = on_device(Trainer(network_type, config, lr=lr), device)
+    parameters = count_parameters(trainer.network)
+    print(f'{name}: {network_type} {used_fields(network_type, config)}, lr {lr:g}, seed {seed}: '
+          f'{parameters:,} parameters', flush=True)
+    start = time.perf_counter()
+    trainer.train_loop(epochs)
+    return {'network_type': network_type, 'config': config._asdict(), 'lr': lr, 'seed': seed, 'device': device,
+            'parameters': parameters, 'logs': trainer.train_logs, 'diverged': trainer.diverged,
+            'seconds': round(time.perf_counter() - start, 1), 'made_by': provenance()}
+
+
+def cpu_model():
+    """The CPU's model name, as lscpu prints it (read from /proc/cpuinfo), else what platform knows."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
+    except OSError:
+        names = []
+    return names[0] if names else platform.processor() or 'unknown CPU'
+
+
+def git(*arguments):
+    """The output of git in this file's folder, or None where there is no git repository."""
+    try:
+        return subprocess.run(['git', *arguments], cwd=os.path.dirname(os.path.abspath(__file__)), check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def provenance():
+    """Which code made a log, where and when: the commit, whether this file differs from it, the CPU, threads,
+    torch and the date."""
+    return {'commit': git('rev-parse', 'HEAD'),
+            'hw3_trainer_modified': bool(git('status', '--porcelain', '--', os.path.basename(__file__))),
+            'cpu': cpu_model(), 'threads': torch.get_num_threads(), 'torch': torch.__version__,
+            'gpu': torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+            'date': datetime.datetime.now().astimezone().isoformat(timespec='seconds')}
+
+
+def log_name(number, seed):
+    """The JSON log of experiment `number`: experiment_N.json for the template's seed, else experiment_N_seedS.json."""
+    return f'experiment_{number}.json' if seed == SEED else f'experiment_{number}_seed{seed}.json'
+
+
+######################################################################
+# The figures
+
+
+def read_logs(out):
+    """{file name: its trainings} of the JSON logs in `out`."""
+    return {os.path.basename(path): json.load(open(path)) for path in sorted(glob.glob(os.path.join(out, 'experiment_*.json')))}
+
+
 def draw_figures(out):
-    """The three figures of the report, from the JSON logs found in `out`."""
+    """The figures of the report from the JSON logs in `out`; returns the paths written."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    def load(number):
-        path = os.path.join(out, f'experiment_{number}.json')
-        return json.load(open(path)) if os.path.exists(path) else {}
+    logs = read_logs(out)
+    runs_of = {number: {f'{name}{file[len(f"experiment_{number}"):-len(".json")].replace("_", " ")}': run
+                        for file, runs in logs.items() if file.startswith(f'experiment_{number}')
+                        for name, run in runs.items()} for number in EXPERIMENTS}
 
-    def plot(runs, keys, title, filename):
-        if not runs:
-            return
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for color, (name, result) in enumerate(runs.items()):
-            for key in keys:
+    def curves(ax, runs, title, first_color=0):
+        for color, (name, result) in enumerate(runs.items(), first_color):
+            for key, style in (('train_mae', '--'), ('test_mae', '-')):
                 values = result['logs'][key]
-                ax.plot(range(1, len(values) + 1), values, f'C{color}', linestyle='--' if 'train' in key else '-',
-                        label=f'{name} {key.replace("_", " ")}')
+                ax.plot(range(1, len(values) + 1), values, f'C{color}', linestyle=style,
+                        label=f'{name} {key.split("_")[0]}')
         ax.set(xlabel='epoch', ylabel='MAE', title=title)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=8)
+
+    figures = []
+
+    def save(fig, filename):
         fig.tight_layout()
-        fig.savefig(os.path.join(out, filename), dpi=120)
+        figures.append(os.path.join(out, filename))
+        fig.savefig(figures[-1], dpi=120)
         plt.close(fig)
 
-    plot(load(1), ['test_mae'], 'MLP (128, 128): test MAE per learning rate', 'experiment_1.png')
-    plot(load(2), ['test_mae'], 'CNN (16, 32, 45): test MAE', 'experiment_2.png')
-    plot({**load(2), **load(3)} if load(3) else {}, ['train_mae', 'test_mae'],
-         'CNN, deep CNN (kernel 1) and shallow CNN (kernel 32)', 'experiment_3.png')
+    if runs_of[1]:
+        runs = runs_of[1]
+        tiny = {name: run for name, run in runs.items() if run['lr'] < 1e-6}
+        fig, axes = plt.subplots(1, 2 if tiny else 1, figsize=(11 if tiny else 6.4, 4.2), squeeze=False)
+        curves(axes[0, 0], {name: run for name, run in runs.items() if name not in tiny},
+               'MLP (128, 128): train (dashed) and test MAE')
+        if tiny:
+            curves(axes[0, 1], tiny, 'the same MLP at a tiny learning rate (own scale)', len(runs) - len(tiny))
+        save(fig, 'experiment_1.png')
+    if runs_of[2]:
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        curves(ax, runs_of[2], 'CNN (16, 32, 45): train (dashed) and test MAE per seed')
+        save(fig, 'experiment_2.png')
+    if runs_of[3]:
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        cnn = {name: run for name, run in runs_of[2].items() if name == 'cnn'}
+        curves(ax, {**cnn, **runs_of[3]}, 'CNN (3x3), deep CNN (1x1) and shallow CNN (32x32)')
+        save(fig, 'experiment_3.png')
+    return figures
+
+
+######################################################################
+# The command line (the hand-in carries its own copies of these argparse types)
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def non_negative_int(text):
+    """argparse type: an integer of at least 0."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f'{text} is not an integer of at least 0')
+    return value
+
+
+def device_option(text):
+    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
+    return text
+
+
+def writable_folder(path):
+    """`path`, created if needed, once a file could be written in it; else a one-line error."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, '.write-check'), 'w'):
+            pass
+        os.remove(os.path.join(path, '.write-check'))
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f'cannot write in {path}: {error.strerror or error}')
+    return path
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The module's docstring as it is, and every option's default."""
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--epochs', type=int, default=50, help='epochs of each training (default 50)')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
-                        help='cpu or cuda (default: cuda when present)')
-    parser.add_argument('--out', default='hw3_report', help='folder of the logs and figures (default hw3_report)')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=Formatter)
+    parser.add_argument('--epochs', type=positive_int, default=50, help='epochs of each training')
+    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
+    parser.add_argument('--out', default=os.path.join('runs', 'hw3'),
+                        help='folder of the logs and figures (the report: --out hw3_report)')
     parser.add_argument('--experiments', type=int, nargs='+', choices=sorted(EXPERIMENTS), default=sorted(EXPERIMENTS),
-                        help='which experiments to run (default all)')
-    parser.add_argument('--seed', type=int, default=SEED, help=f'seed of every training (default {SEED})')
+                        help='which experiments to run')
+    parser.add_argument('--seed', type=non_negative_int, default=SEED, help='seed of every training')
     parser.add_argument('--plot-only', action='store_true', help='only redraw the figures from the logs in --out')
     options = parser.parse_args()
-    if options.device.startswith('cuda') and not torch.cuda.is_available():
-        parser.error(f'--device {options.device}: CUDA is not available here')
-    os.makedirs(options.out, exist_ok=True)
     if options.plot_only:
-        return draw_figures(options.out)
+        if not os.path.isdir(options.out) or not read_logs(options.out):
+            sys.exit(f'error: --plot-only: no experiment_*.json log in {options.out}')
+        print('wrote ' + ', '.join(draw_figures(options.out)))
+        return
+    try:
+        writable_folder(options.out)
+    except argparse.ArgumentTypeError as error:
+        parser.error(f'argument --out: {error}')
     print(f'device {options.device}, {options.epochs} epochs, seed {options.seed}, results in {options.out}',
           flush=True)
+    written, diverged = [], []
     for number in options.experiments:
         results = EXPERIMENTS[number](options.epochs, options.device, options.seed)
-        with open(os.path.join(options.out, f'experiment_{number}.json'), 'w') as f:
+        written.append(os.path.join(options.out, log_name(number, options.seed)))
+        with open(written[-1], 'w') as f:
             json.dump(results, f, indent=1)
-    draw_figures(options.out)
+        diverged += [f'experiment {number}, {name}: {run["diverged"]}' for name, run in results.items() if run['diverged']]
+    written += draw_figures(options.out)
+    print('wrote ' + ', '.join(written))
+    if diverged:
+        sys.exit('error: ' + '; '.join(diverged))
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    try:
+        main()
+    except DataUnavailableError as error:
+        sys.exit(f'error: {error}')
