@@ -1,6 +1,6 @@
 """Project 2's framework against torch.nn and autograd, side by side in one run.
 
-    python benchmarks/proj2_vs_autograd.py [--optimizer sgd|adam] [--epochs 25] [--threads 1]
+    python -m benchmarks.proj2_vs_autograd [--optimizer sgd|adam] [--epochs 25] [--threads 1]
 
 Both train the handout's 2-25-25-25-1 ReLU network from the same initial weights, on the same
 1,000 standardised disk points in the same mini-batches (batch 50), with the same optimiser and
@@ -9,39 +9,49 @@ implementation. Each repeat times both once, in turn; the medians give the line
 `framework ratio: X` (framework time / autograd time). The final losses of the two should agree.
 """
 import argparse
-import os
+import math
 import statistics
-import sys
 import time
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, 'proj2')]
-from benchmarks.machine import machine_line  # noqa: E402
-from framework import (SGD, Adam, Linear, LossMSE, ReLU, Sigmoid, Tanh, disc_network, generate_disc_set,  # noqa: E402
-                       standardiser, train)
-from framework.training import shuffled  # noqa: E402
+from benchmarks.machine import machine_line
+from benchmarks.references import torch_twin
+from proj2.framework import SGD, Adam, LossMSE, disc_network, generate_disc_set, standardiser, train
+from proj2.framework.training import shuffled
 
 
-ACTIVATIONS = {ReLU: torch.nn.ReLU, Tanh: torch.nn.Tanh, Sigmoid: torch.nn.Sigmoid}
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
 
 
-def torch_twin(model):
-    """The torch.nn network of the framework's Sequential `model` of Linear layers and
-    activations, with a copy of its weights (same dtype and device)."""
-    layers = []
-    for module in model.modules:
-        if isinstance(module, Linear):
-            layer = torch.nn.Linear(module.weight.shape[1], module.weight.shape[0],
-                                    dtype=module.weight.dtype, device=module.weight.device)
-            with torch.no_grad():
-                layer.weight.copy_(module.weight)
-                layer.bias.copy_(module.bias)
-            layers.append(layer)
-        else:
-            layers.append(ACTIVATIONS[type(module)]())
-    return torch.nn.Sequential(*layers)
+def positive_float(text):
+    """argparse type: a finite number above 0."""
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f'{text} is not a finite number above 0')
+    return value
+
+
+def device_option(text):
+    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
+    return text
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The description as written, every option's default in its help."""
 
 
 def train_autograd(model, optimizer, input, target, epochs, batch_size):
@@ -89,17 +99,19 @@ def race(options, data):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--optimizer', choices=['sgd', 'adam'], default='sgd')
-    parser.add_argument('--lr', type=float, default=None, help='default: 0.05 for SGD (momentum 0.9), 0.01 for Adam')
-    parser.add_argument('--epochs', type=int, default=25)
-    parser.add_argument('--batch-size', type=int, default=50)
-    parser.add_argument('--repeats', type=int, default=5)
-    parser.add_argument('--threads', type=int, default=1)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--device', default='cpu', help="'cpu', or 'cuda' when present")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument('--optimizer', choices=['sgd', 'adam'], default='sgd', help='sgd has momentum 0.9')
+    parser.add_argument('--lr', type=positive_float, default=None,
+                        help='learning rate; None: 0.05 for SGD, 0.01 for Adam')
+    parser.add_argument('--epochs', type=positive_int, default=25, help='epochs of each timed training')
+    parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size')
+    parser.add_argument('--repeats', type=positive_int, default=5, help='timed trainings of each side')
+    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights')
+    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
     options = parser.parse_args()
-    options.lr = options.lr or {'sgd': 0.05, 'adam': 0.01}[options.optimizer]
+    if options.lr is None:
+        options.lr = {'sgd': 0.05, 'adam': 0.01}[options.optimizer]
     torch.set_num_threads(options.threads)
     torch.manual_seed(options.seed)
     train_input, train_target = generate_disc_set(1000, device=options.device)

@@ -7,14 +7,17 @@ boundary), the true circle and the misclassified test points; figures/loss_curve
 training MSE of each epoch.
 """
 import os
+import sys
 
 import matplotlib
 import torch
 
+from framework import Diverged
 from test import option_parser, run_round
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 
 def plot_decision_boundary(result, path, resolution=300):
@@ -28,12 +31,18 @@ def plot_decision_boundary(result, path, resolution=300):
     figure, ax = plt.subplots(figsize=(5.5, 5))
     image = ax.imshow(output.clamp(-0.25, 1.25), origin='lower', extent=(0, 1, 0, 1), cmap='coolwarm', alpha=0.8)
     ax.contour(axis, axis, output, levels=[0.5], colors='k', linewidths=1.5)
-    ax.add_patch(plt.Circle((0.5, 0.5), 1 / (2 * torch.pi) ** 0.5, fill=False, color='w', linestyle='--'))
+    ax.add_patch(plt.Circle((0.5, 0.5), 1 / (2 * torch.pi) ** 0.5, fill=False, color='limegreen', linewidth=3,
+                            linestyle=(0, (4, 2)), zorder=3))
     ax.scatter(*test_input[~wrong].T, s=3, c=test_target[~wrong].flatten(), cmap='coolwarm', edgecolors='none')
-    ax.scatter(*test_input[wrong].T, s=30, marker='x', c='k', label=f'{int(wrong.sum())} test errors')
-    ax.set_title('output, 0.5 level (black), true circle (white dashes)')
-    ax.legend(loc='upper right')
-    figure.colorbar(image, ax=ax, shrink=0.8)
+    ax.scatter(*test_input[wrong].T, s=30, marker='x', c='k', zorder=4)
+    handles = [Line2D([], [], color='k', linewidth=1.5, label='decision boundary (output 0.5)'),
+               Line2D([], [], color='limegreen', linewidth=3, linestyle=(0, (4, 2)), label='true circle'),
+               Line2D([], [], color='k', marker='x', linestyle='none', label=f'{int(wrong.sum())} test errors')]
+    ax.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
+    ax.set_xlabel('x1')
+    ax.set_ylabel('x2')
+    ax.set_title('network output over the input square')
+    figure.colorbar(image, ax=ax, shrink=0.8, label='network output')
     figure.savefig(path, dpi=120, bbox_inches='tight')
 
 
@@ -49,12 +58,16 @@ def plot_loss_curve(result, path):
 
 def main():
     parser = option_parser()
+    parser.description = __doc__
     parser.add_argument('--out', default='figures', help='folder of the figures')
     options = parser.parse_args()
-    os.makedirs(options.out, exist_ok=True)
-    result = run_round(options.seed, options)
-    plot_decision_boundary(result, os.path.join(options.out, 'decision_boundary.png'))
-    plot_loss_curve(result, os.path.join(options.out, 'loss_curve.png'))
+    try:
+        os.makedirs(options.out, exist_ok=True)
+        result = run_round(options.seed, options)
+        plot_decision_boundary(result, os.path.join(options.out, 'decision_boundary.png'))
+        plot_loss_curve(result, os.path.join(options.out, 'loss_curve.png'))
+    except (Diverged, OSError) as error:
+        sys.exit(str(error))
     print(f'seed {options.seed}: train error {100 * result.train_error:.2f}%, test error '
           f'{100 * result.test_error:.2f}%; figures in {options.out}/')
 

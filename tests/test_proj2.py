@@ -12,14 +12,12 @@ import sys
 import pytest
 import torch
 
+from benchmarks.references import torch_twin
+from proj2.framework import (INITIALISATIONS, SGD, Adam, Dropout, Linear, LossBCE, LossMSE, ReLU, Sequential, Sigmoid,
+                             Tanh, disc_network, generate_disc_set, standardiser)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJ2 = os.path.join(ROOT, 'proj2')
-sys.path.insert(0, PROJ2)
-
-from benchmarks.proj2_vs_autograd import torch_twin  # noqa: E402
-from framework import (INITIALISATIONS, SGD, Adam, Dropout, Linear, LossBCE, LossMSE, ReLU,  # noqa: E402
-                       Sequential, Sigmoid, Tanh, disc_network, generate_disc_set, standardiser)
-
 DOUBLE = torch.float64
 
 

@@ -1,10 +1,19 @@
 """A mini deep-learning framework on `torch.empty`, tensor methods and `math` alone: no
-autograd, no torch.nn. Modules, losses and optimisers work on (N, features) tensors."""
-from .losses import LossBCE, LossMSE
-from .modules import INITIALISATIONS, Dropout, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
-from .optim import SGD, Adam
-from .training import disc_network, error_rate, generate_disc_set, standardiser, train
+autograd, no torch.nn. Modules, losses, optimisers, schedulers and training helpers."""
+from .convolution import Conv2d, MaxPool2d
+from .losses import LossBCE, LossCrossEntropy, LossMSE
+from .modules import (INITIALISATIONS, Dropout, Flatten, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax,
+                      Tanh)
+from .normalisation import BatchNorm1d, BatchNorm2d
+from .optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
+from .schedulers import CosineAnnealingLR, ExponentialLR, LambdaLR, ReduceLROnPlateau, StepLR
+from .training import (Diverged, EarlyStopping, disc_network, error_rate, generate_disc_set, standardiser, train,
+                       validation_split)
 
-__all__ = ['Module', 'Linear', 'ReLU', 'Tanh', 'Sigmoid', 'Dropout', 'Sequential', 'INITIALISATIONS',
-           'LossMSE', 'LossBCE', 'SGD', 'Adam', 'generate_disc_set', 'disc_network', 'standardiser',
-           'train', 'error_rate']
+__all__ = ['Module', 'Linear', 'Conv2d', 'MaxPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Flatten', 'ReLU', 'LeakyReLU',
+           'Tanh', 'Sigmoid', 'Softmax', 'Dropout', 'Sequential', 'INITIALISATIONS',
+           'LossMSE', 'LossBCE', 'LossCrossEntropy',
+           'Optimizer', 'SGD', 'Adam', 'RMSprop', 'Adagrad', 'Adadelta',
+           'LambdaLR', 'StepLR', 'ExponentialLR', 'CosineAnnealingLR', 'ReduceLROnPlateau',
+           'generate_disc_set', 'disc_network', 'standardiser', 'train', 'error_rate', 'Diverged', 'EarlyStopping',
+           'validation_split']

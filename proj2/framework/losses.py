@@ -10,6 +10,8 @@ class Loss(Module):
         if prediction.shape != target.shape:
             raise ValueError(f'{type(self).__name__}: prediction of shape {tuple(prediction.shape)} '
                              f'and target of shape {tuple(target.shape)} differ')
+        if prediction.numel() == 0:
+            raise ValueError(f'{type(self).__name__}: empty batch (prediction of shape {tuple(prediction.shape)})')
 
 
 class LossMSE(Loss):
@@ -38,3 +40,34 @@ class LossBCE(Loss):
     def backward(self):
         logits, target = self.recall()
         return (logits.sigmoid() - target) / logits.numel()
+
+
+class LossCrossEntropy(Loss):
+    """Cross-entropy on logits (N, C) as torch's cross_entropy: the mean over the samples of
+    log(sum_k exp(x_k)) - x_target for integer class targets (N,), or of
+    -sum_k t_k log softmax(x)_k for class probabilities t (N, C). The log-sum-exp is taken
+    after subtracting each row's maximum, so that no exponential overflows."""
+
+    def forward(self, logits, target):
+        if logits.dim() != 2 or logits.shape[0] == 0:
+            raise ValueError(f'LossCrossEntropy: logits of shape (N, C) with N > 0 expected, got {tuple(logits.shape)}')
+        shifted = logits - logits.max(1, keepdim=True).values
+        log_probabilities = shifted - shifted.exp().sum(1, keepdim=True).log()  # (N, C)
+        if target.shape == logits.shape and target.is_floating_point():
+            self.saved = log_probabilities, target
+            return -(log_probabilities * target).sum() / logits.shape[0]
+        if target.shape != logits.shape[:1] or target.is_floating_point():
+            raise ValueError(f'LossCrossEntropy: targets of shape ({logits.shape[0]},) (class indices) or '
+                             f'{tuple(logits.shape)} (probabilities) expected for logits of shape '
+                             f'{tuple(logits.shape)}, got {tuple(target.shape)} of {target.dtype}')
+        if target.min() < 0 or target.max() >= logits.shape[1]:
+            raise ValueError(f'LossCrossEntropy: class indices in [0, {logits.shape[1]}) expected, got '
+                             f'{target.min().item()} to {target.max().item()}')
+        one_hot = logits.new_zeros(logits.shape).scatter_(1, target.view(-1, 1), 1)
+        self.saved = log_probabilities, one_hot
+        return -log_probabilities.gather(1, target.view(-1, 1)).mean()
+
+    def backward(self):
+        log_probabilities, target = self.recall()
+        # d/dx of -sum_k t_k log softmax(x)_k is softmax(x) sum_k t_k - t
+        return (log_probabilities.exp() * target.sum(1, keepdim=True) - target) / log_probabilities.shape[0]

@@ -21,6 +21,32 @@ class Module:
     def param(self):
         return []
 
+    def named_tensors(self):
+        """The (name, tensor) pairs of the module's state: parameters and buffers such as
+        running statistics, named as torch.nn names them."""
+        return []
+
+    def state_dict(self):
+        """Copies of the module's state tensors by name (save them with torch.save)."""
+        return {name: tensor.clone() for name, tensor in self.named_tensors()}
+
+    def load_state_dict(self, state_dict):
+        """Copies the tensors of `state_dict` into the module's own, which keep their identity
+        (the optimisers' views stay valid); the names and shapes must be the module's."""
+        own = dict(self.named_tensors())
+        if set(state_dict) != set(own):
+            raise ValueError(f'{type(self).__name__}: missing keys {sorted(set(own) - set(state_dict))}, '
+                             f'unexpected keys {sorted(set(state_dict) - set(own))}')
+        for name, tensor in own.items():
+            if state_dict[name].shape != tensor.shape:
+                raise ValueError(f'{type(self).__name__}: {name} of shape {tuple(state_dict[name].shape)}, '
+                                 f'expected {tuple(tensor.shape)}')
+            tensor.copy_(state_dict[name])
+
+    def zero_grad(self):
+        for _, grad in self.param():
+            grad.zero_()
+
     def train(self, mode=True):
         """Training behaviour (mode=True) or evaluation behaviour (mode=False); returns self."""
         self.training = mode
@@ -95,6 +121,9 @@ class Linear(Module):
     def param(self):
         return [(self.weight, self.weight_grad), (self.bias, self.bias_grad)]
 
+    def named_tensors(self):
+        return [('weight', self.weight), ('bias', self.bias)]
+
     def __repr__(self):
         return f'Linear({self.weight.shape[1]}, {self.weight.shape[0]})'
 
@@ -133,6 +162,50 @@ class Sigmoid(Module):
         return grad.addcmul(grad, self.saved, value=-1)
 
 
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope * x otherwise, element-wise (at 0 the gradient is the slope's,
+    as torch's)."""
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, input):
+        self.saved = input > 0
+        return input.where(self.saved, input * self.negative_slope)
+
+    def backward(self, grad):
+        return grad.where(self.recall(), grad * self.negative_slope)
+
+
+class Softmax(Module):
+    """exp(x) / sum(exp(x)) along `dim`; its backward is y * (g - sum(g * y))."""
+
+    def __init__(self, dim=1):
+        self.dim = dim
+
+    def forward(self, input):
+        self.saved = input.softmax(self.dim)
+        return self.saved
+
+    def backward(self, grad):
+        output = self.recall()
+        return output * (grad - (grad * output).sum(self.dim, keepdim=True))
+
+
+class Flatten(Module):
+    """The dimensions start_dim to end_dim merged into one, as torch.nn.Flatten."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input):
+        self.saved = input.shape
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def backward(self, grad):
+        return grad.reshape(self.recall())
+
+
 class Dropout(Module):
     """Zeroes each input with probability p in training mode and scales the others by
     1 / (1 - p); the identity in evaluation mode."""
@@ -162,7 +235,7 @@ class Sequential(Module):
 
     def forward(self, input):
         for module in self.modules:
-            input = module.forward(input)
+            input = module(input)
         return input
 
     def backward(self, grad):
@@ -172,6 +245,10 @@ class Sequential(Module):
 
     def param(self):
         return [pair for module in self.modules for pair in module.param()]
+
+    def named_tensors(self):
+        return [(f'{index}.{name}', tensor) for index, module in enumerate(self.modules)
+                for name, tensor in module.named_tensors()]
 
     def train(self, mode=True):
         for module in self.modules:

@@ -1,0 +1,178 @@
+"""Project 2 (issue 17): optimisers over parameters of several dtypes and devices, several
+optimisers over one model, error_rate's shapes, empty batches, divergence, and the command
+lines' errors."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from proj2.framework import SGD, Adam, Linear, LossMSE, disc_network, error_rate, train
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROJ2 = os.path.join(ROOT, 'proj2')
+
+DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
+
+
+def set_gradients(layers, value=0.5):
+    for layer in layers:
+        for _, grad in layer.param():
+            grad.fill_(value)
+
+
+@pytest.mark.parametrize('kinds', [[(torch.float64, 'cpu'), (torch.float32, 'cpu')],
+                                   [(torch.float32, 'cpu'), (torch.float64, 'cpu'), (torch.float32, 'cpu')]] +
+                         ([[(torch.float32, 'cpu'), (torch.float32, 'cuda'), (torch.float64, 'cuda')]]
+                          if 'cuda' in DEVICES else []), ids=str)
+@pytest.mark.parametrize('make, moved', [(lambda p: SGD(p, lr=0.1), 0.1 * (0.5 + 0.5)),
+                                         (lambda p: SGD(p, lr=0.1, momentum=0.9), 0.1 * (0.5 + 0.9 * 0.5 + 0.5))],
+                         ids=['sgd', 'momentum'])
+def test_optimisers_update_parameters_of_several_dtypes_and_devices(kinds, make, moved):
+    """Two steps on gradients of 0.5 (for torch.optim.SGD, the velocity starts at the first gradient)."""
+    torch.manual_seed(0)
+    layers = [Linear(2, 2, dtype=dtype, device=device) for dtype, device in kinds]
+    before = [[parameter.clone() for parameter, _ in layer.param()] for layer in layers]
+    optimizer = make([pair for layer in layers for pair in layer.param()])
+    for _ in range(2):
+        set_gradients(layers)
+        optimizer.step()
+    for layer, old, (dtype, device) in zip(layers, before, kinds):
+        for (parameter, _), value in zip(layer.param(), old):
+            assert parameter.dtype == dtype and parameter.device.type == device
+            torch.testing.assert_close(parameter, value - moved, rtol=1e-6, atol=1e-6)
+
+
+def test_several_optimisers_over_one_model_each_update_it():
+    torch.manual_seed(0)
+    model, reference = disc_network(), disc_network()
+    for (parameter, _), (twin, _) in zip(model.param(), reference.param()):
+        twin.copy_(parameter)
+    first, second = Adam(model.param(), lr=0.01), Adam(model.param(), lr=0.01)
+    alone = Adam(reference.param(), lr=0.01)
+    input, target = torch.rand(20, 2), torch.rand(20, 1)
+
+    def step(network, optimizer):
+        criterion = LossMSE()
+        criterion(network(input), target)
+        optimizer.zero_grad()
+        network.backward(criterion.backward())
+        optimizer.step()
+
+    for _ in range(20):
+        step(model, first)
+        step(reference, alone)
+    for (parameter, _), (expected, _) in zip(model.param(), reference.param()):
+        assert torch.equal(parameter, expected)
+    before = [parameter.clone() for parameter, _ in model.param()]
+    step(model, second)
+    assert all((parameter - old).abs().max() > 1e-4 for (parameter, _), old in zip(model.param(), before))
+    last = model.param()[-2:]
+    third = SGD(last, lr=1.0)  # a third one over the last layer only
+    step(model, third)
+    step(model, first)
+    assert all(grad.abs().sum() > 0 for _, grad in model.param())
+    second.zero_grad()
+    assert all(grad.abs().sum() == 0 for _, grad in model.param())
+
+
+def test_error_rate_refuses_outputs_and_targets_of_different_shapes():
+    torch.manual_seed(0)
+    model = disc_network()
+    input, target = torch.rand(1000, 2), (torch.rand(1000, 1) > 0.5).float()
+    assert 0 <= error_rate(model, input, target) <= 1
+    with pytest.raises(ValueError, match=r'output of shape \(1000, 1\) and target of shape \(1000,\)'):
+        error_rate(model, input, target.view(-1))
+
+
+def test_empty_batches_are_refused_where_they_enter():
+    model, criterion = disc_network(), LossMSE()
+    optimizer = SGD(model.param(), lr=0.1)
+    input, target = torch.rand(10, 2), torch.rand(10, 1)
+    with pytest.raises(ValueError, match='no samples'):
+        train(model, criterion, optimizer, input[:0], target[:0], 1, 5)
+    with pytest.raises(ValueError, match='no samples'):
+        error_rate(model, input[:0], target[:0])
+    for batch_size in (0, -1):
+        with pytest.raises(ValueError, match='batch_size'):
+            train(model, criterion, optimizer, input, target, 1, batch_size)
+    with pytest.raises(ValueError, match='empty batch'):
+        criterion(input[:0, :1], target[:0])
+
+
+@pytest.mark.parametrize('lr, poison', [(1e30, False), (0.01, True)], ids=['overflow', 'inf-input'])
+def test_training_stops_with_a_message_when_the_loss_diverges(lr, poison, capsys):
+    torch.manual_seed(0)
+    model = disc_network()
+    input, target = torch.rand(100, 2), torch.rand(100, 1)
+    if poison:
+        input[17, 0] = float('inf')
+    with pytest.raises(ArithmeticError, match=r'^diverged at epoch 1: loss (nan|inf)$'):
+        train(model, LossMSE(), Adam(model.param(), lr=lr), input, target, 5, 10, log_every=1)
+    assert 'epoch' not in capsys.readouterr().out
+
+
+def run(arguments, cwd, **options):
+    return subprocess.run([sys.executable, *arguments], cwd=cwd, capture_output=True, text=True, timeout=120, **options)
+
+
+def test_test_py_reports_a_divergence_on_one_line_and_exits_1():
+    result = run(['test.py', '--lr', '1e30', '--epochs', '3'], PROJ2)
+    assert result.returncode == 1, result
+    assert re.fullmatch(r'diverged at epoch 1: loss (nan|inf)\n', result.stderr), result.stderr
+    assert 'error' not in result.stdout
+
+
+BAD_OPTIONS = [['--rounds', '0'], ['--batch-size', '-3'], ['--epochs', '0'], ['--device', 'nonsense'],
+               ['--lr', 'nan'], ['--log-every', '-1']]
+
+# runs test.py as __main__ once per argument list in one process (torch starts once): exit status, stderr, stdout
+RUN_EACH = """
+import contextlib, io, json, runpy, sys, traceback
+for arguments in json.loads(sys.argv[1]):
+    sys.argv, out, err = ['test.py', *arguments], io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path('test.py', run_name='__main__')
+            status = 0
+        except SystemExit as exit:
+            status = exit.code
+        except BaseException:
+            traceback.print_exc()
+            status = 'exception'
+    print(json.dumps([status, err.getvalue(), out.getvalue()]))
+"""
+
+
+def assert_argparse_error(status, err, out, option):
+    """Exit 2, nothing on stdout, argparse's usage and one error line naming the option, no traceback."""
+    assert status == 2 and 'Traceback' not in err and out == '', (option, status, err)
+    errors = [line for line in err.splitlines() if 'error' in line]
+    assert len(errors) == 1 and re.fullmatch(rf'\S+\.py: error: argument {option}: .*', errors[0]), (option, err)
+
+
+def test_bad_options_end_as_one_argparse_error_line():
+    result = run(['-c', RUN_EACH, json.dumps(BAD_OPTIONS)], PROJ2)
+    assert result.returncode == 0, result.stderr
+    for arguments, line in zip(BAD_OPTIONS, result.stdout.splitlines(), strict=True):
+        assert_argparse_error(*json.loads(line), arguments[0])
+    result = run(['-m', 'benchmarks.proj2_vs_autograd', '--lr', '0'], ROOT)
+    assert_argparse_error(result.returncode, result.stderr, result.stdout, '--lr')
+
+
+def test_hand_in_copy_runs_alone(tmp_path):
+    """proj2/ copied as Proj2/ into an empty folder, run there with no repository on the path."""
+    hand_in = tmp_path / 'Proj2'
+    shutil.copytree(PROJ2, hand_in, ignore=shutil.ignore_patterns('__pycache__'))
+    environment = {name: value for name, value in os.environ.items() if name != 'PYTHONPATH'}
+    result = run(['test.py', '--epochs', '2'], hand_in, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r'^test error over 1 round\(s\): mean [\d.]+%$', result.stdout, re.M), result.stdout
+    assert 'std' not in result.stdout  # undefined for one round
+    result = run(['plot.py', '--epochs', '2', '--out', str(tmp_path / 'figures')], hand_in, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / 'figures')) == ['decision_boundary.png', 'loss_curve.png']
