@@ -107,7 +107,7 @@ def cifar10(train, transform):
         except (OSError, RuntimeError) as error:  # no network: URLError is an OSError
             raise DataUnavailableError(
                 f'CIFAR-10 is not in {os.path.abspath(TEMPLATE_ROOT)} and could not be downloaded '
-                f'({type(error).__name__}: {error}): put its cifar-10-batches-py folder there') from error
+                f'({type(error).__name__}: {" ".join(str(error).split())}): put its cifar-10-batches-py folder there') from error
     try:
         return course_data.open_dataset(torchvision.datasets.CIFAR10, TEMPLATE_ROOT, train, download=False,
                                         transform=transform)
@@ -563,7 +563,8 @@ class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsH
     """The module's docstring as it is, and every option's default."""
 
 
-def main():
+def option_parser():
+    """The experiments' command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=Formatter)
     parser.add_argument('--epochs', type=positive_int, default=50, help='epochs of each training')
     parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
@@ -573,6 +574,11 @@ def main():
                         help='which experiments to run')
     parser.add_argument('--seed', type=non_negative_int, default=SEED, help='seed of every training')
     parser.add_argument('--plot-only', action='store_true', help='only redraw the figures from the logs in --out')
+    return parser
+
+
+def main():
+    parser = option_parser()
     options = parser.parse_args()
     if options.plot_only:
         if not os.path.isdir(options.out) or not read_logs(options.out):
