@@ -38,6 +38,19 @@ def data_dir(explicit=None):
     return explicit or os.environ.get('PYTORCH_DATA_DIR') or os.path.join(ROOT, 'data')
 
 
+def read_sums(path):
+    """{file name: md5} of a checksums.json; an unreadable one fails the integrity check (RuntimeError, as
+    torchvision's), so that `load` lays the offline copy out again (prepare.py moves the damaged file aside)."""
+    try:
+        with open(path) as f:
+            sums = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RuntimeError(f'{path} is unreadable ({error}): the integrity check fails') from error
+    if not (isinstance(sums, dict) and all(isinstance(md5, str) for md5 in sums.values())):
+        raise RuntimeError(f'{path} is not a dictionary of md5 sums: the integrity check fails')
+    return sums
+
+
 @contextlib.contextmanager
 def offline_checksums(folder):
     """Within the block, torchvision checks CIFAR-10 against `folder`/checksums.json when that file exists."""
@@ -45,8 +58,7 @@ def offline_checksums(folder):
     if not os.path.exists(path):
         yield
         return
-    with open(path) as f:
-        sums = json.load(f)
+    sums = read_sums(path)
     cifar = CIFAR10
     official = cifar.train_list, cifar.test_list, cifar.meta
     cifar.train_list = [[name, sums.get(name, md5)] for name, md5 in official[0]]
@@ -104,11 +116,3 @@ def load(dataset_class, folder, train, **kwargs):
         f'and could not be downloaded ({str(reason).strip().splitlines()[0]}). Point --data_dir or the '
         'PYTORCH_DATA_DIR variable at a folder that holds it, or put the offline copy beside the '
         'repository as ../shared/data (its prepare.py lays it out).') from reason
-
-
-def main_or_exit(main):
-    """Call `main()`; a missing data set ends the script with one message on stderr and exit status 1."""
-    try:
-        return main()
-    except DataUnavailableError as error:
-        sys.exit(f'error: {error}')

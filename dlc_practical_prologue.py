@@ -7,20 +7,31 @@ can import this module with flags of their own):
     --tiny        use 500 train and 100 test samples
     --seed N      seed torch at import (default 0; N < 0 means no seeding)
     --cifar       load CIFAR-10 instead of MNIST
-    --data_dir D  where the data sets live (default $PYTORCH_DATA_DIR, else the repository's data/)
+    --data_dir D  where the data sets live (default $PYTORCH_DATA_DIR, else ./data; in this
+                  repository, its data/)
 
-The first use of a data set provides it (found, downloaded, or laid out from the offline copy
-beside the repository): see course_data.py.
+Alone (copied into a hand-in), it behaves like Fleuret's original: the data sets are read from
+D/mnist/ and D/cifar10/, downloaded there when missing. In this repository, the first use of a
+data set provides it (found, downloaded, or laid out from the offline copy beside the
+repository): see course_data.py. Either way a data set that cannot be had is a
+DataUnavailableError, which `main_or_exit` turns into one line on stderr and exit status 1.
 """
 import argparse
 import functools
+import math
 import os
+import platform
+import sys
 
 import torch
 from torchvision import datasets
 
-import course_data
-from course_data import DataUnavailableError  # noqa: F401 (the loaders raise it)
+try:  # this repository's data folder and offline copy; alone, the original's ./data and download
+    import course_data
+except ModuleNotFoundError as missing:
+    if missing.name != 'course_data':
+        raise
+    course_data = None
 
 parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False,
                                  add_help=False)  # the scripts' own parsers take -h (practical 3's as a parent)
@@ -33,7 +44,8 @@ parser.add_argument('--seed', type=int, default=0,
 parser.add_argument('--cifar', action='store_true', default=False,
                     help='Use the CIFAR data-set and not MNIST (default False)')
 parser.add_argument('--data_dir', type=str, default=None,
-                    help="Where are the PyTorch data located (default $PYTORCH_DATA_DIR, else the repository's data/)")
+                    help="Where are the PyTorch data located (default $PYTORCH_DATA_DIR, else ./data; "
+                         "in this repository, its data/)")
 
 args, _ = parser.parse_known_args()
 
@@ -41,23 +53,46 @@ if args.seed >= 0:
     torch.manual_seed(args.seed)
 
 ######################################################################
-# Where the data is (course_data provides it, or says what to do)
+# Where the data is
+
+
+if course_data:
+    DataUnavailableError = course_data.DataUnavailableError
+else:
+    class DataUnavailableError(RuntimeError):
+        """A data set is neither in the data folder nor downloadable."""
 
 
 def data_dir():
-    """`--data_dir`, else `$PYTORCH_DATA_DIR`, else the repository's `data/`."""
-    return course_data.data_dir(args.data_dir)
+    """`--data_dir`, else `$PYTORCH_DATA_DIR`, else ./data (in this repository, its data/)."""
+    if course_data:
+        return course_data.data_dir(args.data_dir)
+    return args.data_dir or os.environ.get('PYTORCH_DATA_DIR') or './data'
+
+
+def _dataset(dataset_class, folder, train):
+    """torchvision's `dataset_class` in `folder`: downloaded there when missing (alone), provided by course_data
+    (in this repository)."""
+    if course_data:
+        return course_data.load(dataset_class, folder, train)
+    try:
+        return dataset_class(folder, train=train, download=True)
+    except (OSError, RuntimeError) as error:  # no network: URLError is an OSError
+        raise DataUnavailableError(
+            f'{dataset_class.__name__} is not in {os.path.abspath(folder)} and could not be downloaded '
+            f'({type(error).__name__}: {" ".join(str(error).split())}): point --data_dir or $PYTORCH_DATA_DIR at a folder that holds '
+            'it') from error
 
 
 @functools.lru_cache(maxsize=None)
 def _mnist(folder, train):
-    dataset = course_data.load(datasets.MNIST, folder, train)
+    dataset = _dataset(datasets.MNIST, folder, train)
     return dataset.data.view(-1, 1, 28, 28), dataset.targets
 
 
 @functools.lru_cache(maxsize=None)
 def _cifar(folder, train):
-    dataset = course_data.load(datasets.CIFAR10, folder, train)
+    dataset = _dataset(datasets.CIFAR10, folder, train)
     images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2).contiguous()
     return images, torch.tensor(dataset.targets, dtype=torch.int64)
 
@@ -69,6 +104,59 @@ def _images(cifar, train):
     else:
         images, labels = _mnist(os.path.join(data_dir(), 'mnist/'), train)
     return images.float(), labels.clone()
+
+
+def main_or_exit(main):
+    """Call `main()`; a data set that cannot be had ends the script with one line on stderr and exit status 1."""
+    try:
+        return main()
+    except DataUnavailableError as error:
+        sys.exit(f'error: {error}')
+
+
+def machine_line():
+    """CPU model (as lscpu names it, read from /proc/cpuinfo), torch's threads and version, and the GPU if any:
+    an absolute time means nothing without it."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
+    except OSError:
+        names = []
+    gpu = f', GPU {torch.cuda.get_device_name()}' if torch.cuda.is_available() else ''
+    cpu = names[0] if names else platform.processor() or 'unknown CPU'
+    return f'{cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}{gpu}'
+
+######################################################################
+# argparse types of the scripts' options (homework 3 and project 2 carry their own copies)
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number above 0."""
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f'{text} is not a finite number above 0')
+    return value
+
+
+def device_option(text):
+    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
+    return text
 
 ######################################################################
 # The data
@@ -131,6 +219,9 @@ def mnist_to_pairs(nb, input, target):
     Returns N x 2 x 14 x 14 images, N targets `classes[:, 0] <= classes[:, 1]` (int64)
     and the N x 2 digit classes.
     """
+    if not (isinstance(nb, int) and 1 <= nb <= input.size(0) // 2):
+        raise ValueError(f'nb must be an integer from 1 to {input.size(0) // 2} (pairs of distinct samples), '
+                         f'got {nb!r}')
     a = torch.randperm(input.size(0))[:2 * nb].view(nb, 2)
     pooled = torch.nn.functional.avg_pool2d(input[a.view(-1)], kernel_size=2)
     input = pooled.view(nb, 2 * pooled.size(1), pooled.size(2), pooled.size(3))

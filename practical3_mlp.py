@@ -23,7 +23,6 @@ import collections
 
 import torch
 
-import course_data
 import dlc_practical_prologue as prologue
 
 ######################################################################
@@ -88,6 +87,9 @@ def backward_pass(w1, b1, w2, b2, t, x, s1, x1, s2, x2, dl_dw1, dl_db1, dl_dw2, 
 
 def init_parameters(nb_inputs, nb_hidden, nb_outputs, epsilon=1e-6, device='cpu'):
     """`[w1, b1, w2, b2]` drawn from a normal of mean 0 and standard deviation `epsilon`."""
+    if min(nb_inputs, nb_hidden, nb_outputs) < 1:
+        raise ValueError(f'a network needs at least one unit per layer, got nb_inputs={nb_inputs}, '
+                         f'nb_hidden={nb_hidden}, nb_outputs={nb_outputs}')
     sizes = [(nb_hidden, nb_inputs), (nb_hidden,), (nb_outputs, nb_hidden), (nb_outputs,)]
     return [torch.empty(size).normal_(0, epsilon).to(device) for size in sizes]
 
@@ -201,16 +203,15 @@ def load_mnist(device='cpu', zeta=0.9):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--steps', type=int, default=1000, help='gradient steps (default 1000)')
-    parser.add_argument('--hidden', type=int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--steps', type=prologue.positive_int, default=1000, help='gradient steps (default 1000)')
+    parser.add_argument('--hidden', type=prologue.positive_int, default=50, help='hidden units (default 50)')
     parser.add_argument('--per-sample', action='store_true', help="the handout's loop over the samples (slow)")
-    parser.add_argument('--print-every', type=int, default=1, help='print every N steps, and the last one (default 1)')
-    parser.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default cpu)")
+    parser.add_argument('--print-every', type=prologue.positive_int, default=1,
+                        help='print every N steps, and the last one (default 1)')
+    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
     options = parser.parse_args()
-    if options.steps < 1 or options.print_every < 1:
-        parser.error('--steps and --print-every must be at least 1')
-    if options.device.startswith('cuda') and not torch.cuda.is_available():
-        parser.error(f'--device {options.device}: CUDA is not available here')
+    if options.full and options.tiny:
+        parser.error('--full and --tiny exclude each other')
 
     data = load_mnist(options.device)
     params = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
@@ -226,4 +227,4 @@ def main():
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    prologue.main_or_exit(main)

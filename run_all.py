@@ -18,6 +18,7 @@ import time
 from torchvision import datasets
 
 import course_data
+from dlc_practical_prologue import positive_int
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,7 +42,7 @@ def provide_data():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--hw3-epochs', type=int, default=2, help='epochs of each homework 3 experiment (handout: 50)')
+    parser.add_argument('--hw3-epochs', type=positive_int, default=2, help='epochs of each homework 3 experiment (handout: 50)')
     options = parser.parse_args()
     provide_data()
     failed = []
@@ -58,4 +59,7 @@ def main():
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    try:
+        main()
+    except course_data.DataUnavailableError as error:
+        sys.exit(f'error: {error}')

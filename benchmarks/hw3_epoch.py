@@ -1,7 +1,7 @@
 """Homework 3: one training epoch (train_loop(1): the training pass and the test evaluation) and the
 peak memory of a Trainer, ours against the template's loaders, side by side in one run.
 
-    python benchmarks/hw3_epoch.py [--threads N] [--repeats R]
+    python -m benchmarks.hw3_epoch [--threads N] [--repeats R]     # from the repository root
 
 For the MLP (128, 128) and the CNN of experiment 2:
 - template: the same Trainer and network fed by the template's `load_dataset` (torchvision's
@@ -20,11 +20,11 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.machine import machine_line
+from hw3_trainer import (CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, cifar10, positive_int,
+                         template_transform)
 
-import course_data  # noqa: E402
-from benchmarks.machine import machine_line  # noqa: E402
-from hw3_trainer import CNN_2, NetworkConfiguration, Trainer, cifar10, template_transform  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NETWORKS = {'mlp': NetworkConfiguration(dense_hiddens=(128, 128)), 'cnn': CNN_2}
 
@@ -69,15 +69,15 @@ def epoch_seconds(make_trainer, repeats):
 
 def peak_memory_mib(side):
     """Peak resident memory (MiB) of a fresh process that builds `side`'s Trainer('cnn')."""
-    probe = subprocess.run([sys.executable, os.path.abspath(__file__), '--probe', side], capture_output=True,
-                           text=True, check=True)
+    probe = subprocess.run([sys.executable, '-m', 'benchmarks.hw3_epoch', '--probe', side], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
     return int(probe.stdout.split()[-1]) / 1024
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--threads', type=int, default=torch.get_num_threads(), help='torch CPU threads')
-    parser.add_argument('--repeats', type=int, default=1, help='epochs timed per side (best kept)')
+    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(), help='torch CPU threads')
+    parser.add_argument('--repeats', type=positive_int, default=1, help='epochs timed per side (best kept)')
     parser.add_argument('--probe', choices=list(TRAINERS), help=argparse.SUPPRESS)  # one side of the memory line
     options = parser.parse_args()
     if options.probe:
@@ -96,4 +96,7 @@ def main():
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    try:
+        main()
+    except DataUnavailableError as error:
+        sys.exit(f'error: {error}')

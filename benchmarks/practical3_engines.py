@@ -1,7 +1,7 @@
 """Practical 3's batched engine against its matrix-product floor and against the handout's per-sample loop.
 
-    python benchmarks/practical3_engines.py                           # 1,000 batched steps, 20 per-sample ones
-    python benchmarks/practical3_engines.py --per-sample-steps 1000   # both in full (minutes)
+    python -m benchmarks.practical3_engines                           # 1,000 batched steps, 20 per-sample ones
+    python -m benchmarks.practical3_engines --per-sample-steps 1000   # both in full (minutes)
 
 Both engines start from the same parameters and run the handout's steps on the same data
 (gradient step, then the train and test errors); each step is timed, and the median step
@@ -19,19 +19,13 @@ Also prints how far apart the two engines' parameters are after the steps they s
 prologue's flags (`--full`, `--seed`, ...) apply.
 """
 import argparse
-import os
 import statistics
-import sys
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import dlc_practical_prologue as prologue  # noqa: E402
-import course_data  # noqa: E402
-from benchmarks.machine import machine_line  # noqa: E402
-from practical3_mlp import init_parameters, load_mnist, training  # noqa: E402
+import dlc_practical_prologue as prologue
+from practical3_mlp import init_parameters, load_mnist, training
 
 
 def step_products(w1, train_input, test_input, dl_ds1):
@@ -64,11 +58,11 @@ def timed_run(name, params, data, nb_steps, per_sample, nb_kept, nb_scaled, afte
 def main():
     parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--steps', type=int, default=1000, help='steps of the batched engine (default 1000)')
-    parser.add_argument('--per-sample-steps', type=int, default=20, help='steps of the per-sample engine (default 20)')
-    parser.add_argument('--hidden', type=int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--steps', type=prologue.positive_int, default=1000, help='steps of the batched engine (default 1000)')
+    parser.add_argument('--per-sample-steps', type=prologue.positive_int, default=20, help='steps of the per-sample engine (default 20)')
+    parser.add_argument('--hidden', type=prologue.positive_int, default=50, help='hidden units (default 50)')
     parser.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default cpu)")
-    parser.add_argument('--threads', type=int, default=torch.get_num_threads(),
+    parser.add_argument('--threads', type=prologue.positive_int, default=torch.get_num_threads(),
                         help=f'CPU threads of torch (default {torch.get_num_threads()})')
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
@@ -78,7 +72,7 @@ def main():
 
     data = load_mnist(options.device)
     start = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
-    print(f'device {options.device}, {machine_line()}')
+    print(f'device {options.device}, {prologue.machine_line()}')
     per_sample_step, per_sample = timed_run('per-sample', [p.clone() for p in start], data, options.per_sample_steps,
                                             True, nb_shared, options.steps)
 
@@ -107,4 +101,4 @@ def main():
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    prologue.main_or_exit(main)

@@ -1,23 +1,16 @@
 """Project 1: cost of a training round of our best model (training and predicting the test
 pairs) against the handout's baseline, interleaved in one run, as a ratio of medians.
 
-    python benchmarks/proj1_rounds.py [--rounds 3] [--device cpu]
+    python -m benchmarks.proj1_rounds [--rounds 3] [--device cpu]     # from the repository root
 """
-import os
-import sys
+import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1'))
-import torch  # noqa: E402
-
-from test import configured, option_parser, parsed  # noqa: E402
-from train import ARCHS, draw, run_round  # noqa: E402  (puts the repository root on sys.path)
-
-import course_data  # noqa: E402
-from benchmarks.machine import machine_line  # noqa: E402
+from proj1.comparison.experiment import configured, option_parser
+from proj1.comparison.training import ARCHS, draw, prologue, run_round
 
 
 def main():
-    options = parsed(option_parser(__doc__, rounds=3))
+    options = option_parser(__doc__, rounds=3).parse_args()
     names = ('baseline', 'best')
     seconds = {name: [] for name in names}
     for r in range(options.rounds):
@@ -28,10 +21,10 @@ def main():
             print(f'round {r}  {name:8s}  {result.seconds:6.2f} s  test error {100 * result.test_error:5.2f}%',
                   flush=True)
     median = {name: torch.tensor(values).median().item() for name, values in seconds.items()}
-    print(f'\nmedian seconds per round on {options.device} ({machine_line()}):')
+    print(f'\nmedian seconds per round on {options.device} ({prologue.machine_line()}):')
     print(f'  baseline {median["baseline"]:6.2f} s')
     print(f'  best     {median["best"]:6.2f} s   best / baseline: ratio {median["best"] / median["baseline"]:.2f}')
 
 
 if __name__ == '__main__':
-    course_data.main_or_exit(main)
+    prologue.main_or_exit(main)

@@ -1,32 +1,113 @@
-"""Print the numbers of the report from the JSON logs of hw3_trainer.py, as a Markdown table.
+"""Print the numbers of the report from the JSON logs of hw3_trainer.py, as Markdown tables: one row per
+training, then the mean and standard deviation over the seeds of each training run with several.
 
-    python hw3_report/summarize.py [LOG.json ...]   # default: hw3_report/experiment_*.json
+    python hw3_report/summarize.py [LOG.json or FOLDER ...]   # default: the experiment_*.json beside this file
 """
+import argparse
 import glob
 import json
+import math
 import os
 import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLUMNS = ('log', 'run', 'parameters', 'lr', 'epochs', 'epoch-1 test MAE', 'final train MAE', 'final test MAE',
+           'best test MAE', 'final test MSE')
 
 
-def rows(path):
-    """One table row per training of the log file at `path`."""
-    with open(path) as f:
-        runs = json.load(f)
+class LogError(ValueError):
+    """A file that is not a log of hw3_trainer.py."""
+
+
+def log_paths(arguments):
+    """The JSON logs named by `arguments` (files, or folders whose experiment_*.json are taken)."""
+    paths = []
+    for argument in arguments or [HERE]:
+        found = sorted(glob.glob(os.path.join(argument, 'experiment_*.json'))) if os.path.isdir(argument) else [argument]
+        if not found:
+            raise LogError(f'{argument} holds no experiment_*.json log')
+        paths += found
+    return paths
+
+
+FIELDS = ('parameters', 'lr', 'seed', 'config', 'logs')
+CURVES = ('train_loss', 'test_loss', 'train_mae', 'test_mae')
+
+
+def read_log(path):
+    """{training name: training} of the log at `path`, each with its fields and four per-epoch curves."""
+    try:
+        with open(path) as f:
+            runs = json.load(f)
+    except json.JSONDecodeError as error:
+        raise LogError(f'{path}: not JSON ({error}), a truncated log?') from None
+    if not isinstance(runs, dict) or not runs or not all(isinstance(run, dict) for run in runs.values()):
+        raise LogError(f'{path}: not a log of hw3_trainer.py (no training in it)')
     for name, run in runs.items():
-        logs = run['logs']
-        best = min(range(len(logs['test_mae'])), key=logs['test_mae'].__getitem__)
-        yield (f"| {os.path.basename(path)} | {name} | {run['parameters']:,} | {run['lr']:g} | {len(logs['test_mae'])} "
-               f"| {logs['test_mae'][0]:.3f} | {logs['train_mae'][-1]:.3f} | {logs['test_mae'][-1]:.3f} | {logs['test_mae'][best]:.3f} "
-               f"(epoch {best + 1}) | {logs['test_loss'][-1]:.3f} |")
+        missing = [field for field in FIELDS if field not in run] or [
+            curve for curve in CURVES if not isinstance(run['logs'], dict) or curve not in run['logs']]
+        if missing:
+            raise LogError(f'{path}: training {name!r} lacks {", ".join(missing)} (a log of an older hw3_trainer.py?)')
+        if not run.get('diverged') and not run['logs']['test_mae']:
+            raise LogError(f'{path}: training {name!r} has no epoch')
+    return runs
+
+
+def row(path, name, run):
+    """The table's cells of one training."""
+    cells = [os.path.basename(path), name, f"{run['parameters']:,}", f"{run['lr']:g}"]
+    logs = run['logs']
+    if run.get('diverged'):
+        return cells + [str(len(logs['test_mae'])), run['diverged'], '', '', '', '']
+    best = min(range(len(logs['test_mae'])), key=logs['test_mae'].__getitem__)
+    return cells + [str(len(logs['test_mae'])), f"{logs['test_mae'][0]:.3f}", f"{logs['train_mae'][-1]:.3f}",
+                    f"{logs['test_mae'][-1]:.3f}", f"{logs['test_mae'][best]:.3f} (epoch {best + 1})",
+                    f"{logs['test_loss'][-1]:.3f}"]
+
+
+def mean_std(values):
+    """'mean ± sample standard deviation' of `values`."""
+    mean = sum(values) / len(values)
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return f'{mean:.3f} ± {std:.3f}'
+
+
+def seed_rows(runs):
+    """Mean and standard deviation over the seeds of each training (same name, network and lr) run with several."""
+    groups = defaultdict(list)
+    for _, name, run in runs:
+        if not run.get('diverged'):
+            groups[name, json.dumps(run['config']), run['lr']].append(run)
+    for (name, _, lr), group in groups.items():
+        if len(group) > 1:
+            curves = [run['logs'] for run in group]
+            yield [f"{name}, seeds {', '.join(str(run['seed']) for run in group)}", f'{lr:g}', str(len(group)),
+                   mean_std([c['test_mae'][0] for c in curves]), mean_std([c['train_mae'][-1] for c in curves]),
+                   mean_std([c['test_mae'][-1] for c in curves]), mean_std([min(c['test_mae']) for c in curves]),
+                   mean_std([c['test_loss'][-1] for c in curves])]
+
+
+def markdown(header, rows):
+    """A Markdown table: text columns left, numbers right."""
+    lines = ['| ' + ' | '.join(header) + ' |', '| ' + ' | '.join('---' if i < 2 else '---:' for i in range(len(header))) + ' |']
+    return '\n'.join(lines + ['| ' + ' | '.join(cells) + ' |' for cells in rows])
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    paths = sys.argv[1:] or sorted(glob.glob(os.path.join(here, 'experiment_*.json')))
-    print('| log | run | parameters | lr | epochs | epoch-1 test MAE | final train MAE | final test MAE | best test MAE | final test MSE |')
-    print('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-    for path in paths:
-        print('\n'.join(rows(path)))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('logs', nargs='*', help='JSON logs, or folders of them (default: this folder)')
+    options = parser.parse_args()
+    try:
+        runs = [(path, name, run) for path in log_paths(options.logs) for name, run in read_log(path).items()]
+    except (OSError, LogError) as error:
+        sys.exit(f'error: {error}')
+    print(markdown(COLUMNS, [row(*run) for run in runs]))
+    over_seeds = list(seed_rows(runs))
+    if over_seeds:
+        print('\nOver the seeds (mean ± standard deviation):\n')
+        print(markdown(('training', 'lr', 'seeds', 'epoch-1 test MAE', 'final train MAE', 'final test MAE',
+                        'best test MAE', 'final test MSE'), over_seeds))
 
 
 if __name__ == '__main__':

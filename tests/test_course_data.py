@@ -12,6 +12,7 @@ import torch
 from torchvision import datasets
 
 import course_data
+import handins
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,35 +78,29 @@ def test_the_offline_sums_do_not_vouch_for_another_folder(tmp_path):
 
 # What a user sees when a script stops
 
-NO_DATA = """
-import os, runpy, sys, urllib.error, urllib.request
-import course_data
-def no_network(*args, **kwargs):
-    raise urllib.error.URLError('no network in this test')
-urllib.request.urlopen = no_network
-course_data.OFFLINE_COPY = '/no-such-copy/prepare.py'
-sys.argv = sys.argv[1:]
-sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
-runpy.run_path(sys.argv[0], run_name='__main__')
-"""
-
 SCRIPTS = {
     'practical3': ['practical3_mlp.py', '--steps', '1'],
     'homework3': ['hw3_trainer.py', '--epochs', '1', '--experiments', '2', '--out', '{tmp}/out'],
     'project1': ['proj1/test.py', '--rounds', '1', '--epochs', '1'],
+    'run_all': ['run_all.py'],
 }
 
 
+@pytest.fixture(scope='module')
+def clone_without_data(tmp_path_factory):
+    """A copy of the repository with no data, no offline copy beside it and no network."""
+    return handins.repository_copy(tmp_path_factory.mktemp('clone') / 'repository')
+
+
 @pytest.mark.parametrize('script', SCRIPTS)
-def test_a_script_without_its_data_prints_one_message_and_exits_1(tmp_path, script):
-    env = {**os.environ, 'PYTORCH_DATA_DIR': str(tmp_path / 'empty'), 'PYTHONPATH': ROOT}
+def test_a_script_without_its_data_prints_one_message_and_exits_1(clone_without_data, tmp_path, script):
     script, *options = SCRIPTS[script]
-    argv = [os.path.join(ROOT, script)] + [option.format(tmp=tmp_path) for option in options]
-    run = subprocess.run([sys.executable, '-c', NO_DATA, *argv], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=300)
+    path = clone_without_data / script
+    run = handins.run([str(path)] + [option.format(tmp=tmp_path) for option in options], cwd=path.parent)
     assert run.returncode == 1 and 'Traceback' not in run.stderr, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith('error: ') and 'PYTORCH_DATA_DIR' in lines[0], run.stderr
+    assert not (clone_without_data / 'data').exists() or not os.listdir(clone_without_data / 'data')
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is present')
@@ -116,3 +111,17 @@ def test_asking_for_cuda_without_it_is_a_usage_error(script):
                          cwd=os.path.dirname(os.path.join(ROOT, script[0])), capture_output=True, text=True)
     assert run.returncode == 2 and 'Traceback' not in run.stderr, run.stderr
     assert 'CUDA is not available' in run.stderr
+
+
+@pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='no offline copy beside the repository')
+def test_a_damaged_sums_file_fails_the_check_and_the_copy_is_laid_out_again(tmp_path, offline, capfd):
+    folder = str(tmp_path / 'cifar10')
+    course_data.load(datasets.CIFAR10, folder, train=False)
+    for damage in ('{', '[]'):  # not JSON; JSON but no sums
+        with open(os.path.join(folder, 'checksums.json'), 'w') as f:
+            f.write(damage)
+        with pytest.raises(RuntimeError, match='checksums.json is (unreadable|not a dictionary)'):
+            course_data.open_dataset(datasets.CIFAR10, folder, train=False, download=False)
+        assert len(course_data.load(datasets.CIFAR10, folder, train=False)) == 10000
+    moved = [name for name in os.listdir(folder) if name.startswith('checksums.json.moved-')]
+    assert len(moved) == 2 and sorted(open(os.path.join(folder, name)).read() for name in moved) == ['[]', '{']

@@ -96,10 +96,40 @@ def test_shallow_cnn_has_the_parameter_count_closest_to_the_cnn_of_experiment_2(
 
 
 def test_activations():
-    for name, module in (('relu', nn.ReLU), ('tanh', nn.Tanh), ('sigmoid', nn.Sigmoid)):
+    for name, module in (('relu', nn.ReLU), ('tanh', nn.Tanh), ('sigmoid', nn.Sigmoid), ('ReLU', nn.ReLU),
+                         ('TANH', nn.Tanh), ('Sigmoid', nn.Sigmoid)):
         assert type(Trainer.create_activation_function(name)) is module
-    with pytest.raises(ValueError, match='relu, tanh, sigmoid'):
+    with pytest.raises(ValueError, match="relu, tanh, sigmoid, got 'gelu'"):
         Trainer.create_activation_function('gelu')
+
+
+@pytest.mark.parametrize('activation', [nn.ReLU(), nn.ReLU], ids=['instance', 'class'])
+def test_every_layer_has_an_activation_module_of_its_own(activation):
+    """nn.Module.children() lists a repeated instance once: a grader walking it must see every layer."""
+    mlp = Trainer.create_mlp(3072, NetworkConfiguration(dense_hiddens=(256, 256)), activation)
+    assert layer_types(mlp.children()) == ['Flatten', 'Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
+    cnn = Trainer.create_cnn(3, NetworkConfiguration(n_channels=(16, 32), dense_hiddens=(64,)), activation)
+    assert layer_types(cnn.children()) == ['Conv2d', 'ReLU', 'MaxPool2d', 'Conv2d', 'ReLU', 'AdaptiveMaxPool2d',
+                                           'Flatten', 'Linear', 'ReLU', 'Linear']
+    activations = [m for m in list(mlp.modules()) + list(cnn.modules()) if isinstance(m, nn.ReLU)]
+    assert len(activations) == 5 and len({id(m) for m in activations}) == 5
+    assert all(m is not activation for m in activations)
+
+
+def test_the_signatures_are_the_templates():
+    import inspect
+    template = {
+        '__init__': ['self', 'network_type', 'net_config', 'lr', 'batch_size', 'activation_name'],
+        'load_dataset': ['self'], 'create_mlp': ['input_dim', 'net_config', 'activation'],
+        'create_cnn': ['in_channels', 'net_config', 'activation'], 'create_activation_function': ['activation_str'],
+        'compute_loss_and_mae': ['self', 'X', 'y'], 'training_step': ['self', 'X_batch', 'y_batch'],
+        'train_loop': ['self', 'n_epochs'], 'evaluation_loop': ['self'], 'evaluate': ['self', 'X', 'y']}
+    for name, parameters in template.items():
+        assert list(inspect.signature(getattr(Trainer, name)).parameters) == parameters, name
+    defaults = {name: p.default for name, p in inspect.signature(Trainer.__init__).parameters.items()}
+    assert defaults['network_type'] == 'mlp' and defaults['lr'] == 0.001 and defaults['batch_size'] == 128
+    assert defaults['activation_name'] == 'relu' and defaults['net_config'] == NetworkConfiguration()
+    assert NetworkConfiguration._fields == ('n_channels', 'kernel_sizes', 'strides', 'dense_hiddens')
 
 
 # The data, as the template's
@@ -316,6 +346,30 @@ def test_a_cnn_too_deep_for_32x32_images_is_built_and_stops_clearly_when_trainin
         trainer.evaluation_loop()
 
 
+@pytest.mark.parametrize('config, field', [
+    (NetworkConfiguration(strides=(1, 0, 1)), 'strides'), (NetworkConfiguration(kernel_sizes=(3, 0, 3)), 'kernel_sizes'),
+    (NetworkConfiguration(n_channels=(16, -2, 8)), 'n_channels'), (NetworkConfiguration(dense_hiddens=(0,)), 'dense_hiddens')])
+def test_sizes_that_are_not_positive_are_refused_where_the_network_is_built(config, field):
+    with pytest.raises(ValueError, match=rf'net_config.{field} must hold positive integers, got'):
+        Trainer.create_cnn(3, config, nn.ReLU())
+
+
+@pytest.mark.parametrize('n_images, n_labels', [(4, 6), (6, 4), (0, 0)])
+def test_evaluate_refuses_images_and_labels_that_do_not_pair(mlp, n_images, n_labels):
+    images, labels = first(mlp.test.dataset, 6)
+    with pytest.raises(ValueError, match=f'got X of {n_images} and y of {n_labels}'):
+        mlp.evaluate(images[:n_images], labels[:n_labels])
+
+
+def test_a_training_whose_loss_is_no_longer_finite_stops_and_says_so():
+    trainer = small('mlp', MLP_128)
+    images, _ = first(trainer.train.dataset, 256)
+    trainer.train = DataLoader(list(zip(images, [float('inf')] * 256)), batch_size=128)  # MSE inf from the start
+    logs = trainer.train_loop(3)
+    assert trainer.diverged == 'diverged at epoch 1: loss nan'  # inf, then nan once the weights are
+    assert all(values == [] for values in logs.values())
+
+
 def test_unknown_network_type():
     with pytest.raises(ValueError, match='"mlp" or "cnn"'):
         Trainer('rnn')
@@ -332,7 +386,7 @@ def test_import_seeds_and_does_nothing_else():
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_cuda_training_step_and_evaluate_of_cpu_inputs(cnn):
-    trainer = Trainer('cnn', CNN_2, device='cuda')
+    trainer = hw3.on_device(Trainer('cnn', CNN_2), 'cuda')
     images, labels = next(iter(trainer.train))
     assert not images.is_cuda and next(trainer.network.parameters()).is_cuda
     assert type(trainer.training_step(images, labels)[0]) is float
@@ -340,3 +394,44 @@ def test_cuda_training_step_and_evaluate_of_cpu_inputs(cnn):
     images, labels = first(cnn.test.dataset, 500)
     cpu, gpu = cnn.evaluate(images, labels), trainer.evaluate(images, labels)
     assert [g.item() for g in gpu] == pytest.approx([c.item() for c in cpu], rel=1e-3)
+
+
+# The command lines: bad options refused before any work, nothing overwritten unasked
+
+def script(*argv, cwd=ROOT):
+    return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize('option', [['--epochs', '0'], ['--epochs', '-3'], ['--seed', '-1'],
+                                    ['--device', 'nonsense'], ['--experiments', '4']])
+def test_a_bad_option_is_one_usage_error(option):
+    run = script('hw3_trainer.py', *option)
+    assert run.returncode == 2 and 'Traceback' not in run.stderr
+    assert run.stderr.splitlines()[-1].startswith(f'hw3_trainer.py: error: argument {option[0]}: ')
+
+
+def test_an_out_folder_that_cannot_be_written_is_refused_before_training(tmp_path):
+    (tmp_path / 'a-file').write_text('mine')
+    run = script('hw3_trainer.py', '--out', tmp_path / 'a-file', '--epochs', '50')
+    assert run.returncode == 2 and 'argument --out: cannot write in' in run.stderr and 'Traceback' not in run.stderr
+    assert (tmp_path / 'a-file').read_text() == 'mine'
+
+
+def test_plot_only_without_logs_says_so(tmp_path):
+    run = script('hw3_trainer.py', '--plot-only', '--out', tmp_path)
+    assert run.returncode == 1 and run.stderr == f'error: --plot-only: no experiment_*.json log in {tmp_path}\n'
+
+
+def test_the_default_out_folder_is_the_git_ignored_runs_not_the_report():
+    assert hw3.option_parser().parse_args([]).out == os.path.join('runs', 'hw3')
+    ignored = subprocess.run(['git', 'check-ignore', '-q', os.path.join('runs', 'hw3', 'experiment_1.json')], cwd=ROOT)
+    assert ignored.returncode == 0
+
+
+def test_summarize_reads_logs_and_refuses_what_is_not_one(tmp_path):
+    run = script('hw3_report/summarize.py', '-h')
+    assert run.returncode == 0 and run.stdout.startswith('usage: summarize.py')
+    (tmp_path / 'experiment_9.json').write_text('{"cnn": {"lr": 0.1')
+    for argument in (tmp_path, tmp_path / 'experiment_9.json', tmp_path / 'missing.json', tmp_path / 'empty'):
+        run = script('hw3_report/summarize.py', argument)
+        assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')

@@ -10,12 +10,10 @@ import sys
 import pytest
 import torch
 
-PROJ1 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1')
-sys.path.insert(0, PROJ1)
+from proj1.comparison import models, variants
+from proj1.comparison import training as train
 
-import models  # noqa: E402
-import train  # noqa: E402
-import ablation  # noqa: E402
+PROJ1 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1')
 
 BEST_PARAMETERS = 94410
 
@@ -33,7 +31,7 @@ def test_parameter_counts():
     assert counts['siamese'] == counts['siamese_aux'] and counts['shared'] == counts['shared_aux']
     assert abs(counts['siamese'] - counts['shared']) < 0.05 * counts['shared']
     assert counts['best'] == BEST_PARAMETERS
-    unshared = models.nb_parameters(ablation.VARIANTS['unshared'].make())
+    unshared = models.nb_parameters(variants.VARIANTS['unshared'].make())
     assert abs(unshared - counts['best']) < 0.05 * counts['best']
     for model in (models.Siamese(shared=True), models.Comparator()):
         assert model.tower1 is model.tower2
@@ -175,8 +173,8 @@ def test_script_prints_progress_and_the_table():
 def test_ablation_script_runs_every_variant():
     out = subprocess.run([sys.executable, 'ablation.py', '--rounds', '1', '--epochs', '1'],
                          cwd=PROJ1, capture_output=True, text=True, check=True).stdout
-    table = out.split('\narchitecture ')[1].splitlines()[1:len(ablation.VARIANTS) + 2]
-    assert [line.split()[0] for line in table[:-1]] == list(ablation.VARIANTS) and table[-1] == ''
+    table = out.split('\narchitecture ')[1].splitlines()[1:len(variants.VARIANTS) + 2]
+    assert [line.split()[0] for line in table[:-1]] == list(variants.VARIANTS) and table[-1] == ''
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA device')
@@ -193,10 +191,55 @@ def test_script_refuses_cuda_when_absent():
 
 
 def test_no_numpy_sklearn_or_matplotlib_outside_the_plot_script():
-    for path in glob.glob(os.path.join(PROJ1, '*.py')):
+    paths = glob.glob(os.path.join(PROJ1, '**', '*.py'), recursive=True)
+    assert len(paths) >= 9
+    for path in paths:
         if os.path.basename(path).startswith('plot'):
             continue
         tree = ast.parse(open(path).read())
         names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
         names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
         assert not [n for n in names if n.split('.')[0] in ('numpy', 'sklearn', 'matplotlib')], path
+
+
+# Bad input and divergence: a clear error, never a result
+
+@pytest.mark.parametrize('script, option', [
+    ('test.py', ['--rounds', '0']), ('test.py', ['--epochs', '-1']), ('test.py', ['--lr', 'inf']),
+    ('test.py', ['--lr', 'nan']), ('test.py', ['--device', 'nonsense']), ('ablation.py', ['--rounds', '0']),
+    ('selection.py', ['--epochs', '0'])])
+def test_a_bad_option_is_one_usage_error(script, option):
+    run = subprocess.run([sys.executable, script, *option], cwd=PROJ1, capture_output=True, text=True)
+    assert run.returncode == 2 and 'Traceback' not in run.stderr, run.stderr
+    assert run.stderr.splitlines()[-1].startswith(f'{script}: error: argument {option[0]}: ')
+
+
+def test_a_diverged_training_is_reported_as_diverged_not_as_an_error_rate():
+    arch = dataclasses.replace(train.ARCHS['shared_aux'], epochs=2, lr=1e6)
+    with pytest.raises(train.Diverged, match=r'^diverged at epoch 1: loss nan$'):
+        train.run_round(arch, seed=0)
+    run = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'shared_aux',
+                          '--lr', '1e6'], cwd=PROJ1, capture_output=True, text=True)
+    assert run.returncode == 1 and run.stderr.strip() == 'error: shared_aux diverged', run.stderr
+    row = [line for line in run.stdout.splitlines() if line.startswith('shared_aux ') and '/2' not in line]
+    assert len(row) == 1 and row[0].endswith('diverged in 2 of 2 rounds (diverged at epoch 1: loss nan)') and '%' not in row[0]
+
+
+def test_one_round_prints_no_standard_deviation():
+    out = subprocess.run([sys.executable, 'test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline'],
+                         cwd=PROJ1, capture_output=True, text=True, check=True).stdout
+    row = [line for line in out.splitlines() if line.startswith('baseline ') and 'round' not in line][0]
+    assert row.split()[5] == '-'
+
+
+def test_plot_writes_the_path_given_and_refuses_what_is_no_table(tmp_path):
+    def plot(*argv):
+        return subprocess.run([sys.executable, os.path.join(PROJ1, 'plot.py'), *map(str, argv)], cwd=tmp_path,
+                              capture_output=True, text=True)
+    run = plot(os.path.join(PROJ1, 'ablation.txt'), tmp_path / 'figure')
+    assert run.returncode == 0 and os.listdir(tmp_path) == ['figure'] and run.stdout == f'wrote {tmp_path / "figure"}\n'
+    (tmp_path / 'junk.txt').write_text('no table here\n')
+    for table in ('missing.txt', 'junk.txt'):
+        run = plot(table, tmp_path / 'x.png')
+        assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
+    assert not (tmp_path / 'x.png').exists()

@@ -4,16 +4,25 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from functools import partial
 from typing import Callable, NamedTuple, Optional
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import dlc_practical_prologue as prologue  # noqa: E402
-from models import Baseline, Comparator, Siamese  # noqa: E402
+from .models import Baseline, Comparator, Siamese
+
+try:  # the course's prologue: beside test.py in the hand-in (Proj1/), else at this repository's root
+    import dlc_practical_prologue as prologue
+except ModuleNotFoundError as missing:
+    if missing.name != 'dlc_practical_prologue':
+        raise
+    sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    import dlc_practical_prologue as prologue
+
+
+class Diverged(ArithmeticError):
+    """A training whose loss stopped being finite: 'diverged at epoch k: loss nan'."""
 
 
 def pairs_of(digits, classes):
@@ -97,10 +106,11 @@ def loss_of(model, input, target, classes, aux_weight):
 def train(model, input, target, classes, epochs, aux_weight=0.0, lr=1e-3, repair=False, distort=None,
           batch_size=100):
     """Adam on mini-batches of the in-memory training pairs, augmented afresh at every epoch
-    when `repair` or `distort`; returns the last epoch's mean loss."""
+    when `repair` or `distort`; returns the last epoch's mean loss, or raises Diverged at the end
+    of the first epoch whose loss is not finite."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)  # one call per step for all the tensors
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         model.train()
         x, t, c = augmented(input, classes, repair, distort) if repair or distort else (input, target, classes)
         order = torch.randperm(x.size(0), device=x.device)
@@ -112,6 +122,8 @@ def train(model, input, target, classes, epochs, aux_weight=0.0, lr=1e-3, repair
             optimizer.step()
             scheduler.step()
             total += loss.item() * batch.size(0)
+        if not math.isfinite(total):
+            raise Diverged(f'diverged at epoch {epoch}: loss {total / x.size(0)}')
     return total / x.size(0)
 
 

@@ -1,0 +1,107 @@
+"""The experiments of project 1: the scripts' options, rounds of every architecture on shared pairs, and
+the table of mean errors and costs."""
+import argparse
+import dataclasses
+import statistics
+import time
+
+import torch
+
+from .models import nb_parameters
+from .training import Diverged, draw, prologue, run_round
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The script's docstring as it is, and every option's default."""
+
+
+def option_parser(description, rounds=10, seed=0):
+    """The options that every experiment script takes: --rounds, --epochs, --seed, --device."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=Formatter)
+    parser.add_argument('--rounds', type=prologue.positive_int, default=rounds, help='rounds per architecture')
+    parser.add_argument('--epochs', type=prologue.positive_int, default=None,
+                        help="epochs of every architecture (default: each one's own)")
+    parser.add_argument('--seed', type=int, default=seed, help='round r uses seed + r')
+    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N')
+    return parser
+
+
+def configured(arch, options):
+    """`arch` with the epochs, learning rate and auxiliary weight given on the command line."""
+    changes = {name: getattr(options, name, None) for name in ('epochs', 'lr')}
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if getattr(options, 'aux_weight', None) is not None and arch.aux_weight:
+        changes['aux_weight'] = options.aux_weight
+    return dataclasses.replace(arch, **changes)
+
+
+def mean_std(values):
+    """Mean and standard deviation (None for a single value, where it is undefined) of a list of numbers."""
+    values = torch.tensor(values, dtype=torch.float64)
+    return values.mean().item(), values.std().item() if len(values) > 1 else None
+
+
+def run_rounds(archs, options):
+    """{name: [Round, or the Diverged error, of each round]} of the architectures `archs` ({name: Arch}),
+    round r of every architecture before round r + 1 of any, so that all see the same machine load."""
+    rounds = {name: [] for name in archs}
+    for r in range(options.rounds):
+        drawn = draw(options.seed + r, options.device)
+        for name, arch in archs.items():
+            try:
+                result = run_round(arch, options.seed + r, options.device, drawn)
+            except Diverged as diverged:
+                rounds[name].append(diverged)
+                print(f'{name:12s} round {r + 1:2d}/{options.rounds}  {diverged}', flush=True)
+                continue
+            rounds[name].append(result)
+            single = f' (single copy {100 * result.single_test_error:5.2f}%)' if arch.test_shifts else ''
+            print(f'{name:12s} round {r + 1:2d}/{options.rounds}  train error {100 * result.train_error:5.2f}%  '
+                  f'test error {100 * result.test_error:5.2f}%{single}  {result.seconds:5.2f} s', flush=True)
+    return rounds
+
+
+def percent(value, width):
+    """`value` as a percentage in `width` characters, or a dash when undefined."""
+    return f'{"-":>{width}s} ' if value is None else f'{100 * value:{width}.2f}%'
+
+
+def table_row(name, arch, rounds, base):
+    """The table's line of one architecture: its errors and costs, or how many of its rounds diverged."""
+    head = f'{name:12s} {nb_parameters(arch.make()):7d} {arch.epochs:6d} {arch.aux_weight:4g} '
+    diverged = [r for r in rounds if isinstance(r, Diverged)]
+    if diverged:
+        return head + f'diverged in {len(diverged)} of {len(rounds)} rounds ({diverged[0]})'
+    test_mean, test_std = mean_std([r.test_error for r in rounds])
+    train_mean = mean_std([r.train_error for r in rounds])[0]
+    per_round = statistics.median(r.seconds for r in rounds)
+    return (head + f'{percent(test_mean, 9)} {percent(test_std, 5)} {percent(train_mean, 10)} {per_round:7.2f}'
+            + (f' {per_round / base:6.2f}' if base else ''))
+
+
+def print_table(archs, rounds, options, seconds):
+    """The table of mean errors and median seconds per round (robust to a passing load on the
+    machine), each cost also in baseline rounds when the baseline ran, and the total
+    (`seconds`) in seconds and in baseline rounds."""
+    baseline = rounds.get('baseline', [])
+    base = (statistics.median(r.seconds for r in baseline)
+            if baseline and not any(isinstance(r, Diverged) for r in baseline) else None)
+    print(f'\n{"architecture":12s} {"params":>7s} {"epochs":>6s} {"aux":>4s} {"test error":>10s} {"std":>6s} '
+          f'{"train error":>11s} {"s/round":>7s}' + (f' {"x base":>6s}' if base else ''))
+    for name, arch in archs.items():
+        print(table_row(name, arch, rounds[name], base))
+    print(f'\n{options.rounds} rounds, seed {options.seed}, device {options.device} ({prologue.machine_line()}), '
+          f'total {seconds:.0f} s'
+          + (f' = {seconds / base:.0f} baseline rounds' if base else ''))
+
+
+def run_experiment(archs, options):
+    """Run the rounds of `archs` ({name: Arch}) configured by `options`, then print the table; exits with
+    status 1 when a training diverged."""
+    archs = {name: configured(arch, options) for name, arch in archs.items()}
+    start = time.perf_counter()
+    rounds = run_rounds(archs, options)
+    print_table(archs, rounds, options, time.perf_counter() - start)
+    diverged = [name for name, results in rounds.items() if any(isinstance(r, Diverged) for r in results)]
+    if diverged:
+        raise SystemExit(f'error: {", ".join(diverged)} diverged')

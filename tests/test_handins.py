@@ -1,0 +1,177 @@
+"""Each hand-in built as the README says and run as its grader runs it, alone (tests/handins.py), and the
+rule behind it: the deliverables import nothing of the repository's tooling."""
+import ast
+import glob
+import json
+import os
+import textwrap
+
+import pytest
+from torchvision import datasets
+
+import course_data
+import handins
+
+ROOT = handins.ROOT
+DELIVERABLES = ['dlc_practical_prologue.py', 'practical3_mlp.py', 'hw3_trainer.py', 'proj1/**/*.py', 'proj2/**/*.py']
+TOOLING = {'benchmarks', 'tests', 'run_all', 'conftest', 'handins', 'references'}
+
+
+def files(patterns):
+    return sorted(path for pattern in patterns for path in glob.glob(os.path.join(ROOT, pattern), recursive=True))
+
+
+def imported_modules(path):
+    """The top-level names of the absolute imports of the file at `path`."""
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split('.')[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split('.')[0])
+    return names
+
+
+def test_the_deliverables_import_nothing_of_the_tooling():
+    assert imported_modules(os.path.join(ROOT, 'benchmarks', 'proj1_rounds.py')) & TOOLING == set()  # checker sees
+    assert 'benchmarks' in imported_modules(os.path.join(ROOT, 'benchmarks', 'hw3_epoch.py'))  # `from x.y import`
+    for path in files(DELIVERABLES):
+        assert imported_modules(path) & TOOLING == set(), path
+
+
+def test_sys_path_is_edited_in_one_place_only():
+    """The prologue-finding mechanism of project 1 (and its twin in project 2's script that reuses it)."""
+    allowed = {os.path.join('proj1', 'comparison', 'training.py'), os.path.join('proj2', 'digit_pairs.py')}
+    editing = {os.path.relpath(path, ROOT) for path in files(['*.py', '*/**/*.py'])
+               if 'sys.path' in open(path).read() and not path.endswith('test_handins.py')}
+    assert editing <= allowed and os.path.join('proj1', 'comparison', 'training.py') in editing
+
+
+######################################################################
+# Homework 3: solution.py, imported by a grader from its own folder
+
+
+def grader(tmp_path):
+    """(the submission folder holding solution.py, the grader's empty working folder)."""
+    submission = handins.build('solution.py', tmp_path / 'submission')
+    work = tmp_path / 'grader'
+    work.mkdir()
+    return submission, work
+
+
+def run_grader(code, tmp_path):
+    submission, work = grader(tmp_path)
+    return handins.run(['-c', textwrap.dedent(code)], cwd=work, importable=submission), work
+
+
+def test_solution_alone_imports_in_silence_and_writes_nothing(tmp_path):
+    result, work = run_grader('''
+        import solution
+        assert solution.course_data is None
+        print([name for name in ('Trainer', 'NetworkConfiguration', 'torchvision', 'transforms', 'tqdm')
+               if hasattr(solution, name)])
+        ''', tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['Trainer', 'NetworkConfiguration', 'torchvision', 'transforms', 'tqdm']\n"
+    assert result.stderr == '' and os.listdir(work) == []
+
+
+def test_solution_alone_without_data_says_what_is_missing(tmp_path):
+    result, work = run_grader('''
+        import solution
+        try:
+            solution.Trainer('mlp')
+        except solution.DataUnavailableError as error:
+            print(error)
+        ''', tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f'CIFAR-10 is not in {work / "data"} and could not be downloaded' in result.stdout
+    assert 'cifar-10-batches-py' in result.stdout
+
+
+def test_solution_alone_reads_cifar10_from_the_templates_data_folder(tmp_path):
+    """A grader's ./data holds the official files; here the offline copy, whose sums the grader vouches for."""
+    folder = os.path.join(course_data.data_dir(), 'cifar10')
+    course_data.load(datasets.CIFAR10, folder, train=False)
+    submission, work = grader(tmp_path)
+    (work / 'data').mkdir()
+    os.symlink(os.path.join(folder, 'cifar-10-batches-py'), work / 'data' / 'cifar-10-batches-py')
+    sums = json.load(open(os.path.join(folder, 'checksums.json')))
+    result = handins.run(['-c', textwrap.dedent(f'''
+        from torchvision.datasets import CIFAR10
+        sums = {sums!r}
+        CIFAR10.train_list = [[name, sums[name]] for name, _ in CIFAR10.train_list]
+        CIFAR10.test_list = [[name, sums[name]] for name, _ in CIFAR10.test_list]
+        CIFAR10.meta = {{**CIFAR10.meta, 'md5': sums[CIFAR10.meta['filename']]}}
+        import solution
+        trainer = solution.Trainer('mlp')
+        images, labels = next(iter(trainer.test))
+        print(len(trainer.train.dataset), len(trainer.test.dataset), tuple(images.shape), labels[:4].tolist())
+        ''')], cwd=work, importable=submission)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split('\n')[-2] == '50000 10000 (128, 3, 32, 32) [3, 8, 8, 0]'
+
+
+def test_solution_alone_trains_on_a_patched_cifar10_with_no_data_on_disk(tmp_path):
+    result, work = run_grader('''
+        from unittest import mock
+        import torch
+        from PIL import Image
+
+        class FakeCIFAR10(torch.utils.data.Dataset):
+            def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+                generator = torch.Generator().manual_seed(int(train))
+                self.images = torch.randint(0, 256, (300 if train else 100, 32, 32, 3), dtype=torch.uint8,
+                                            generator=generator).numpy()
+                self.labels = torch.randint(0, 10, (len(self.images),), generator=generator).tolist()
+                self.transform = transform
+
+            def __len__(self):
+                return len(self.images)
+
+            def __getitem__(self, index):
+                return self.transform(Image.fromarray(self.images[index])), self.labels[index]
+
+        import solution
+        with mock.patch('solution.torchvision.datasets.CIFAR10', FakeCIFAR10):
+            trainer = solution.Trainer('cnn', solution.NetworkConfiguration(n_channels=(8, 8)))
+        logs = trainer.train_loop(2)
+        print(len(trainer.train.dataset), len(trainer.test.dataset), [len(values) for values in logs.values()])
+        ''', tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == '300 100 [2, 2, 2, 2]'
+    assert '2/2' in result.stderr and os.listdir(work) == []  # tqdm's one bar over the epochs
+
+
+######################################################################
+# Project 1: Proj1/ with its copy of the prologue, test.py run there
+
+
+def test_proj1_alone_runs_test_py_on_mnist_in_its_data_folder(tmp_path):
+    mnist = os.path.join(course_data.data_dir(), 'mnist')
+    course_data.load(datasets.MNIST, mnist, train=True)
+    folder = handins.build('Proj1', tmp_path / 'Proj1')
+    (folder / 'data').mkdir()
+    os.symlink(mnist, folder / 'data' / 'mnist')  # the original prologue's default: ./data/mnist
+    before = sorted(os.listdir(folder))
+    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline', 'shared_aux'], cwd=folder)
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split('\narchitecture ')[1].splitlines()
+    assert [line.split()[0] for line in table[1:3]] == ['baseline', 'shared_aux']
+    assert sorted(os.listdir(folder)) == before and os.listdir(tmp_path) == ['Proj1']
+
+
+def test_proj1_alone_without_data_says_so_in_one_line(tmp_path):
+    folder = handins.build('Proj1', tmp_path / 'Proj1')
+    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline'], cwd=folder)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: MNIST is not in ') and 'downloaded' in lines[0], lines
+
+
+def test_the_prologue_alone_reads_its_data_from_dot_data_as_the_original(tmp_path):
+    folder = handins.build('Proj1', tmp_path / 'Proj1')
+    result = handins.run(['-c', 'import dlc_practical_prologue as p; print(p.course_data, p.data_dir())'], cwd=folder)
+    assert result.stdout.split() == ['None', './data'], result.stderr
