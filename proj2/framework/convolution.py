@@ -6,6 +6,8 @@ from torch import empty
 
 from .modules import Module
 
+INDEX = empty(0).long().dtype  # torch.int64, the dtype of scatter's indices
+
 
 def pair(value, name):
     """(value, value) for an int, the pair itself for a pair of ints."""
@@ -69,14 +71,15 @@ class Conv2d(Module):
             raise ValueError(f'{self} expects input of shape (N, {in_channels}, H, W), got {tuple(input.shape)}')
         height, width = output_size(repr(self), input, self.kernel_size, self.stride, self.padding)
         (ph, pw), batch = self.padding, input.shape[0]
-        if ph or pw:
-            padded = input.new_zeros(batch, in_channels, input.shape[2] + 2 * ph, input.shape[3] + 2 * pw)
+        if ph or pw:  # the borders of this buffer stay zero: only its interior is written
+            padded = self.scratch('padded', input, (batch, in_channels, input.shape[2] + 2 * ph, input.shape[3] + 2 * pw))
             padded[:, :, ph:ph + input.shape[2], pw:pw + input.shape[3]] = input
         else:
             padded = input
-        # (N, C, OH, OW, kh, kw) -> (N, C kh kw, OH OW), the rows in the order of weight's columns
-        columns = windows(padded, self.kernel_size, self.stride).permute(0, 1, 4, 5, 2, 3).reshape(
-            batch, in_channels * kh * kw, height * width)
+        # the windows (N, C, OH, OW, kh, kw) as (N, C kh kw, OH OW), the rows in the order of weight's columns
+        columns = self.scratch('columns', input, (batch, in_channels * kh * kw, height * width))
+        columns.view(batch, in_channels, kh, kw, height, width).copy_(
+            windows(padded, self.kernel_size, self.stride).permute(0, 1, 4, 5, 2, 3))
         self.saved = input.shape, padded.shape, columns, (height, width)
         output = self.weight.view(out_channels, -1).matmul(columns)  # (N, out, OH OW)
         if self.bias is not None:
@@ -95,10 +98,12 @@ class Conv2d(Module):
         self.weight_grad.view(out_channels, -1).addbmm_(grad, columns.transpose(1, 2))
         if self.bias is not None:
             self.bias_grad.add_(grad.sum((0, 2)))
-        columns_grad = self.weight.view(out_channels, -1).t().matmul(grad)  # (N, C kh kw, OH OW)
+        # weight.T @ grad[n] for each n, (N, C kh kw, OH OW)
+        columns_grad = self.scratch('columns_grad', grad, columns.shape).baddbmm_(
+            self.weight.view(out_channels, -1).t().expand(batch, -1, -1), grad, beta=0)
         padded_grad = grad.new_zeros(padded_shape)
-        add_to_windows(padded_grad, columns_grad.view(batch, in_channels, kh, kw, *size)
-                       .permute(0, 1, 4, 5, 2, 3), self.kernel_size, self.stride)
+        add_to_windows(padded_grad, columns_grad.view(batch, in_channels, kh, kw, *size).permute(0, 1, 4, 5, 2, 3),
+                       self.kernel_size, self.stride)
         (ph, pw), (height, width) = self.padding, input_shape[2:]
         return padded_grad[:, :, ph:ph + height, pw:pw + width]
 
@@ -120,35 +125,54 @@ class MaxPool2d(Module):
     """The maximum of each kh x kw window, `stride` apart (default: kernel_size), no padding,
     as torch.nn.MaxPool2d. Where several elements of a window share its maximum, the gradient
     goes to the first in row-major order, as torch's CPU kernel does; overlapping windows add
-    their gradients."""
+    their gradients. The maximum is a running one over the kh kw strided slices of the input
+    (the elements at offset (i, j) of every window), each a few element-wise operations."""
 
     def __init__(self, kernel_size, stride=None):
         self.kernel_size = pair(kernel_size, 'kernel_size')
         self.stride = self.kernel_size if stride is None else pair(stride, 'stride')
         if min(self.kernel_size) < 1 or min(self.stride) < 1:
             raise ValueError(f'MaxPool2d: kernel_size {kernel_size} and stride {stride} must be positive')
+        self.corners = {}  # (H, W, OH, OW, device): flat index in an H x W image of each window's first element
 
     def forward(self, input):
         if input.dim() != 4:
             raise ValueError(f'{self} expects input of shape (N, C, H, W), got {tuple(input.shape)}')
-        height, width = output_size(repr(self), input, self.kernel_size, self.stride)
-        batch, channels = input.shape[:2]
-        kh, kw = self.kernel_size
-        output, index = windows(input, self.kernel_size, self.stride).reshape(
-            batch, channels, height, width, kh * kw).max(4)
-        self.saved = input.shape, index
+        (height, width), (sh, sw) = output_size(repr(self), input, self.kernel_size, self.stride), self.stride
+        output, offset = None, None  # offset: flat offset in its window of each maximum, i * W + j
+        for i in range(self.kernel_size[0]):
+            for j in range(self.kernel_size[1]):
+                part = input[:, :, i:i + sh * (height - 1) + 1:sh, j:j + sw * (width - 1) + 1:sw]  # (N, C, OH, OW)
+                if output is None:
+                    output, offset = part.clone(), self.scratch('offset', part, part.shape, INDEX).zero_()
+                else:
+                    offset.masked_fill_(part > output, i * input.shape[3] + j)  # strictly: the first maximum stays
+                    output.clamp_(min=part)  # the element-wise maximum, NaN propagating
+        self.saved = input.shape, offset
         return output
 
     def backward(self, grad):
-        input_shape, index = self.recall()
-        if grad.shape != index.shape:
-            raise ValueError(f'{self} expects a gradient of shape {tuple(index.shape)}, got {tuple(grad.shape)}')
-        # the gradient into the winner's slot of each window, then the windows added into the input
-        window_grad = grad.new_zeros(*grad.shape, self.kernel_size[0] * self.kernel_size[1])
-        window_grad.scatter_(4, index.unsqueeze(4), grad.unsqueeze(4))
-        input_grad = grad.new_zeros(input_shape)
-        add_to_windows(input_grad, window_grad.view(*grad.shape, *self.kernel_size), self.kernel_size, self.stride)
-        return input_grad
+        input_shape, offset = self.recall()
+        if grad.shape != offset.shape:
+            raise ValueError(f'{self} expects a gradient of shape {tuple(offset.shape)}, got {tuple(grad.shape)}')
+        batch, channels, height, width = input_shape
+        index = self.scratch('index', offset, offset.shape).copy_(offset).add_(self.corner_index(input_shape, grad))
+        index = index.view(batch, channels, -1)
+        input_grad = grad.new_zeros(batch, channels, height * width)
+        if self.stride[0] >= self.kernel_size[0] and self.stride[1] >= self.kernel_size[1]:
+            input_grad.scatter_(2, index, grad.reshape(batch, channels, -1))  # windows apart: one winner per element
+        else:
+            input_grad.scatter_add_(2, index, grad.reshape(batch, channels, -1))
+        return input_grad.view(input_shape)
+
+    def corner_index(self, input_shape, grad):
+        """(OH, OW): the flat index in the input image of each window's top-left element."""
+        key = (*input_shape[2:], *grad.shape[2:], grad.device)
+        if key not in self.corners:
+            (sh, sw), width = self.stride, input_shape[3]
+            self.corners[key] = grad.new_tensor([[y * sh * width + x * sw for x in range(grad.shape[3])]
+                                                 for y in range(grad.shape[2])], dtype=INDEX)
+        return self.corners[key]
 
     def __repr__(self):
         return f'MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride})'

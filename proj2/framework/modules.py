@@ -59,6 +59,16 @@ class Module:
     def __call__(self, *input):
         return self.forward(*input)
 
+    def scratch(self, name, like, shape, dtype=None):
+        """The module's own tensor `name` of `shape`, with the dtype (or `dtype`) and device of
+        `like`, kept from call to call so that its memory is reused (fresh memory is slow to
+        get): for what the module writes anew at each call and returns to no caller."""
+        buffer = self.__dict__.get(name)
+        if buffer is None or buffer.shape != shape or buffer.dtype != (dtype or like.dtype) or buffer.device != like.device:
+            buffer = like.new_zeros(shape, dtype=dtype or like.dtype)
+            setattr(self, name, buffer)
+        return buffer
+
     def recall(self):
         """What forward saved, or an error when backward comes first."""
         if self.saved is None:

@@ -37,33 +37,37 @@ class BatchNorm(Module):
             if count < 2:
                 raise ValueError(f'{self}: expected more than 1 value per channel when training, '
                                  f'got input of shape {tuple(input.shape)}')
-            mean, var = input.mean(axes), input.var(axes, correction=0)
+            mean = input.mean(axes)
+            centred = input - mean.view(shape)
+            var = centred.square().mean(axes)  # biased, as the normalisation uses
             self.num_batches_tracked += 1
             factor = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
             self.running_mean.lerp_(mean, factor)
             self.running_var.lerp_(var * (count / (count - 1)), factor)
         else:
-            mean, var = self.running_mean, self.running_var
+            centred, var = input - self.running_mean.view(shape), self.running_var
         inverse_std = (var + self.eps).rsqrt()
-        normalised = (input - mean.view(shape)) * inverse_std.view(shape)
+        normalised = centred.mul_(inverse_std.view(shape))
         self.saved = normalised, inverse_std, axes, shape, self.training
         if self.affine:
-            return normalised * self.weight.view(shape) + self.bias.view(shape)
+            return (normalised * self.weight.view(shape)).add_(self.bias.view(shape))
         return normalised
 
     def backward(self, grad):
         normalised, inverse_std, axes, shape, training = self.recall()
         if grad.shape != normalised.shape:
             raise ValueError(f'{self} expects a gradient of shape {tuple(normalised.shape)}, got {tuple(grad.shape)}')
+        grad_sum, grad_normalised_sum = grad.sum(axes), (grad * normalised).sum(axes)
         if self.affine:
-            self.weight_grad.add_((grad * normalised).sum(axes))
-            self.bias_grad.add_(grad.sum(axes))
-            grad = grad * self.weight.view(shape)
+            self.weight_grad.add_(grad_normalised_sum)
+            self.bias_grad.add_(grad_sum)
+        scale = inverse_std * self.weight if self.affine else inverse_std  # d output / d input at fixed statistics
         if not training:  # the statistics are constants
-            return grad * inverse_std.view(shape)
-        # the mean and variance depend on the input: dx = (g - mean(g) - x_hat mean(g x_hat)) / std
-        return (grad - grad.mean(axes, keepdim=True)
-                - normalised * (grad * normalised).mean(axes, keepdim=True)) * inverse_std.view(shape)
+            return grad * scale.view(shape)
+        # the mean and variance depend on the input: dx = scale (g - mean(g) - x_hat mean(g x_hat)), one pass
+        count = normalised.numel() // normalised.shape[1]
+        return ((grad * scale.view(shape)).addcmul_(normalised, (-scale * grad_normalised_sum / count).view(shape))
+                .add_((-scale * grad_sum / count).view(shape)))
 
     def param(self):
         return [(self.weight, self.weight_grad), (self.bias, self.bias_grad)] if self.affine else []
