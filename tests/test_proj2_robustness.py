@@ -120,15 +120,9 @@ def run(arguments, cwd, **options):
     return subprocess.run([sys.executable, *arguments], cwd=cwd, capture_output=True, text=True, timeout=120, **options)
 
 
-def test_test_py_reports_a_divergence_on_one_line_and_exits_1():
-    result = run(['test.py', '--lr', '1e30', '--epochs', '3'], PROJ2)
-    assert result.returncode == 1, result
-    assert re.fullmatch(r'diverged at epoch 1: loss (nan|inf)\n', result.stderr), result.stderr
-    assert 'error' not in result.stdout
-
-
 BAD_OPTIONS = [['--rounds', '0'], ['--batch-size', '-3'], ['--epochs', '0'], ['--device', 'nonsense'],
                ['--lr', 'nan'], ['--log-every', '-1']]
+DIVERGING = ['--lr', '1e30', '--epochs', '3']
 
 # runs test.py as __main__ once per argument list in one process (torch starts once): exit status, stderr, stdout
 RUN_EACH = """
@@ -140,12 +134,32 @@ for arguments in json.loads(sys.argv[1]):
             runpy.run_path('test.py', run_name='__main__')
             status = 0
         except SystemExit as exit:
-            status = exit.code
+            if isinstance(exit.code, str):  # sys.exit(message): the message on stderr, status 1
+                print(exit.code, file=sys.stderr)
+                status = 1
+            else:
+                status = exit.code or 0
         except BaseException:
             traceback.print_exc()
             status = 'exception'
     print(json.dumps([status, err.getvalue(), out.getvalue()]))
 """
+
+
+@pytest.fixture(scope='module')
+def script_runs():
+    """{arguments: (exit status, stderr, stdout)} of test.py for BAD_OPTIONS and DIVERGING."""
+    cases = BAD_OPTIONS + [DIVERGING]
+    result = run(['-c', RUN_EACH, json.dumps(cases)], PROJ2)
+    assert result.returncode == 0, result.stderr
+    return {tuple(arguments): json.loads(line) for arguments, line in zip(cases, result.stdout.splitlines(), strict=True)}
+
+
+def test_test_py_reports_a_divergence_on_one_line_and_exits_1(script_runs):
+    status, err, out = script_runs[tuple(DIVERGING)]
+    assert status == 1, (status, err)
+    assert re.fullmatch(r'diverged at epoch 1: loss (nan|inf)\n', err), err
+    assert 'error' not in out
 
 
 def assert_argparse_error(status, err, out, option):
@@ -155,11 +169,9 @@ def assert_argparse_error(status, err, out, option):
     assert len(errors) == 1 and re.fullmatch(rf'\S+\.py: error: argument {option}: .*', errors[0]), (option, err)
 
 
-def test_bad_options_end_as_one_argparse_error_line():
-    result = run(['-c', RUN_EACH, json.dumps(BAD_OPTIONS)], PROJ2)
-    assert result.returncode == 0, result.stderr
-    for arguments, line in zip(BAD_OPTIONS, result.stdout.splitlines(), strict=True):
-        assert_argparse_error(*json.loads(line), arguments[0])
+def test_bad_options_end_as_one_argparse_error_line(script_runs):
+    for arguments in BAD_OPTIONS:
+        assert_argparse_error(*script_runs[tuple(arguments)], arguments[0])
     result = run(['-m', 'benchmarks.proj2_vs_autograd', '--lr', '0'], ROOT)
     assert_argparse_error(result.returncode, result.stderr, result.stdout, '--lr')
 
