@@ -177,7 +177,7 @@ def test_bad_options_end_as_one_argparse_error_line(script_runs):
 
 
 def test_hand_in_copy_runs_alone(tmp_path):
-    """proj2/ copied as Proj2/ into an empty folder, run there with no repository on the path."""
+    """proj2/ copied as Proj2/ into an empty folder, its scripts run there with no repository on the path."""
     hand_in = tmp_path / 'Proj2'
     shutil.copytree(PROJ2, hand_in, ignore=shutil.ignore_patterns('__pycache__'))
     environment = {name: value for name, value in os.environ.items() if name != 'PYTHONPATH'}
@@ -188,3 +188,6 @@ def test_hand_in_copy_runs_alone(tmp_path):
     result = run(['plot.py', '--epochs', '2', '--out', str(tmp_path / 'figures')], hand_in, env=environment)
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(tmp_path / 'figures')) == ['decision_boundary.png', 'loss_curve.png']
+    result = run(['published.py', '--rounds', '1', '--epochs', '1'], hand_in, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r'^Adam, batch 1 +[\d.]+ +94\.7% +[\d.]+% +-$', result.stdout, re.M), result.stdout

@@ -6,8 +6,6 @@ from torch import empty
 
 from .modules import Module
 
-INDEX = empty(0).long().dtype  # torch.int64, the dtype of scatter's indices
-
 
 def pair(value, name):
     """(value, value) for an int, the pair itself for a pair of ints."""
@@ -123,56 +121,53 @@ class Conv2d(Module):
 
 class MaxPool2d(Module):
     """The maximum of each kh x kw window, `stride` apart (default: kernel_size), no padding,
-    as torch.nn.MaxPool2d. Where several elements of a window share its maximum, the gradient
-    goes to the first in row-major order, as torch's CPU kernel does; overlapping windows add
-    their gradients. The maximum is a running one over the kh kw strided slices of the input
-    (the elements at offset (i, j) of every window), each a few element-wise operations."""
+    as torch.nn.MaxPool2d: a running maximum over the kh kw strided slices of the input (the
+    elements at offset (i, j) of every window). Where several elements of a window share its
+    maximum, the gradient goes to the first in row-major order, as torch's CPU kernel does;
+    overlapping windows add their gradients."""
 
     def __init__(self, kernel_size, stride=None):
         self.kernel_size = pair(kernel_size, 'kernel_size')
         self.stride = self.kernel_size if stride is None else pair(stride, 'stride')
         if min(self.kernel_size) < 1 or min(self.stride) < 1:
             raise ValueError(f'MaxPool2d: kernel_size {kernel_size} and stride {stride} must be positive')
-        self.corners = {}  # (H, W, OH, OW, device): flat index in an H x W image of each window's first element
+
+    def parts(self, input, size):
+        """The slices (N, C, OH, OW) of `input`, one per offset (i, j) in the window, row-major, and their offsets."""
+        (sh, sw), (height, width) = self.stride, size
+        return [((i, j), input[:, :, i:i + sh * (height - 1) + 1:sh, j:j + sw * (width - 1) + 1:sw])
+                for i in range(self.kernel_size[0]) for j in range(self.kernel_size[1])]
 
     def forward(self, input):
         if input.dim() != 4:
             raise ValueError(f'{self} expects input of shape (N, C, H, W), got {tuple(input.shape)}')
-        (height, width), (sh, sw) = output_size(repr(self), input, self.kernel_size, self.stride), self.stride
-        output, offset = None, None  # offset: flat offset in its window of each maximum, i * W + j
-        for i in range(self.kernel_size[0]):
-            for j in range(self.kernel_size[1]):
-                part = input[:, :, i:i + sh * (height - 1) + 1:sh, j:j + sw * (width - 1) + 1:sw]  # (N, C, OH, OW)
-                if output is None:
-                    output, offset = part.clone(), self.scratch('offset', part, part.shape, INDEX).zero_()
-                else:
-                    offset.masked_fill_(part > output, i * input.shape[3] + j)  # strictly: the first maximum stays
-                    output.clamp_(min=part)  # the element-wise maximum, NaN propagating
-        self.saved = input.shape, offset
+        size = output_size(repr(self), input, self.kernel_size, self.stride)
+        parts = self.parts(input, size)
+        output = parts[0][1].clone()
+        for _, part in parts[1:]:
+            output.clamp_(min=part)  # the element-wise maximum, NaN propagating
+        self.saved = input, output
         return output
 
     def backward(self, grad):
-        input_shape, offset = self.recall()
-        if grad.shape != offset.shape:
-            raise ValueError(f'{self} expects a gradient of shape {tuple(offset.shape)}, got {tuple(grad.shape)}')
-        batch, channels, height, width = input_shape
-        index = self.scratch('index', offset, offset.shape).copy_(offset).add_(self.corner_index(input_shape, grad))
-        index = index.view(batch, channels, -1)
-        input_grad = grad.new_zeros(batch, channels, height * width)
-        if self.stride[0] >= self.kernel_size[0] and self.stride[1] >= self.kernel_size[1]:
-            input_grad.scatter_(2, index, grad.reshape(batch, channels, -1))  # windows apart: one winner per element
-        else:
-            input_grad.scatter_add_(2, index, grad.reshape(batch, channels, -1))
-        return input_grad.view(input_shape)
-
-    def corner_index(self, input_shape, grad):
-        """(OH, OW): the flat index in the input image of each window's top-left element."""
-        key = (*input_shape[2:], *grad.shape[2:], grad.device)
-        if key not in self.corners:
-            (sh, sw), width = self.stride, input_shape[3]
-            self.corners[key] = grad.new_tensor([[y * sh * width + x * sw for x in range(grad.shape[3])]
-                                                 for y in range(grad.shape[2])], dtype=INDEX)
-        return self.corners[key]
+        input, output = self.recall()
+        if grad.shape != output.shape:
+            raise ValueError(f'{self} expects a gradient of shape {tuple(output.shape)}, got {tuple(grad.shape)}')
+        # each window's gradient to its first element equal to the maximum: `free` marks the windows not yet served
+        covered = (self.stride == self.kernel_size
+                   and all(input.shape[d + 2] == output.shape[d + 2] * self.kernel_size[d] for d in range(2)))
+        input_grad = grad.new_empty(input.shape) if covered else grad.new_zeros(input.shape)
+        free = None
+        for (i, j), part in self.parts(input, output.shape[2:]):
+            winner = (part == output).to(grad.dtype) if free is None else (part == output) * free
+            free = 1 - winner if free is None else free.sub_(winner)
+            target = input_grad[:, :, i:i + part.shape[2] * self.stride[0]:self.stride[0],
+                                j:j + part.shape[3] * self.stride[1]:self.stride[1]]
+            if covered:  # every input element in exactly one window
+                target.copy_(grad * winner)
+            else:
+                target.add_(grad * winner)
+        return input_grad
 
     def __repr__(self):
         return f'MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride})'

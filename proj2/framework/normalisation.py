@@ -39,7 +39,8 @@ class BatchNorm(Module):
                                  f'got input of shape {tuple(input.shape)}')
             mean = input.mean(axes)
             centred = input - mean.view(shape)
-            var = centred.square().mean(axes)  # biased, as the normalisation uses
+            # biased, as the normalisation uses: the norms along the last axis, squared, need no copy of the input
+            var = centred.reshape(input.shape[0], input.shape[1], -1).norm(dim=2).square_().sum(0) / count
             self.num_batches_tracked += 1
             factor = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
             self.running_mean.lerp_(mean, factor)
@@ -57,7 +58,8 @@ class BatchNorm(Module):
         normalised, inverse_std, axes, shape, training = self.recall()
         if grad.shape != normalised.shape:
             raise ValueError(f'{self} expects a gradient of shape {tuple(normalised.shape)}, got {tuple(grad.shape)}')
-        grad_sum, grad_normalised_sum = grad.sum(axes), (grad * normalised).sum(axes)
+        product = self.scratch('product', grad, grad.shape).copy_(grad).mul_(normalised)  # g x_hat
+        grad_sum, grad_normalised_sum = grad.sum(axes), product.sum(axes)
         if self.affine:
             self.weight_grad.add_(grad_normalised_sum)
             self.bias_grad.add_(grad_sum)
