@@ -42,7 +42,7 @@ def provide_data():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--hw3-epochs', type=positive_int, default=2, help='epochs of each homework 3 experiment (handout: 50)')
+    parser.add_argument('--hw3-epochs', type=positive_int, default=2, help='epochs of each homework 3 experiment (default 2; handout: 50)')
     options = parser.parse_args()
     provide_data()
     failed = []

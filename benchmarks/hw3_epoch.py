@@ -21,31 +21,17 @@ import time
 import torch
 
 from benchmarks.machine import machine_line
-from hw3_trainer import (CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, cifar10, positive_int,
-                         template_transform)
+from benchmarks.references import TemplateTrainer
+from hw3_trainer import CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, positive_int
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NETWORKS = {'mlp': NetworkConfiguration(dense_hiddens=(128, 128)), 'cnn': CNN_2}
 
 
-class TemplateTrainer(Trainer):
-    """Our Trainer with the template's `load_dataset`: DataLoaders straight over torchvision's CIFAR10,
-    whose transform makes each image a tensor one at a time."""
-
-    @staticmethod
-    def load_dataset(self):
-        transform = template_transform()
-        train = torch.utils.data.DataLoader(cifar10(True, transform), batch_size=self.batch_size, shuffle=True)
-        test = torch.utils.data.DataLoader(cifar10(False, transform), batch_size=self.batch_size, shuffle=False)
-        return train, test
-
-
 def template_trainer(network_type):
     """The template's Trainer: its loaders, the network in the default memory layout."""
-    trainer = TemplateTrainer(network_type, NETWORKS[network_type])
-    trainer.network.to(memory_format=torch.contiguous_format)
-    return trainer
+    return TemplateTrainer(network_type, NETWORKS[network_type])
 
 
 def our_trainer(network_type):
@@ -76,8 +62,8 @@ def peak_memory_mib(side):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(), help='torch CPU threads')
-    parser.add_argument('--repeats', type=positive_int, default=1, help='epochs timed per side (best kept)')
+    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(), help="torch CPU threads (default: torch's, here %(default)s)")
+    parser.add_argument('--repeats', type=positive_int, default=1, help='epochs timed per side, the best kept (default 1)')
     parser.add_argument('--probe', choices=list(TRAINERS), help=argparse.SUPPRESS)  # one side of the memory line
     options = parser.parse_args()
     if options.probe:

@@ -61,7 +61,7 @@ def main():
     parser.add_argument('--steps', type=prologue.positive_int, default=1000, help='steps of the batched engine (default 1000)')
     parser.add_argument('--per-sample-steps', type=prologue.positive_int, default=20, help='steps of the per-sample engine (default 20)')
     parser.add_argument('--hidden', type=prologue.positive_int, default=50, help='hidden units (default 50)')
-    parser.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default cpu)")
+    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
     parser.add_argument('--threads', type=prologue.positive_int, default=torch.get_num_threads(),
                         help=f'CPU threads of torch (default {torch.get_num_threads()})')
     options = parser.parse_args()

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, Subse
 
 import course_data
 import hw3_trainer as hw3
-from benchmarks.hw3_epoch import TemplateTrainer
+from benchmarks.references import TemplateTrainer
 from hw3_trainer import CNN_2, DEEP_CNN, NetworkConfiguration, Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
