@@ -1,4 +1,6 @@
 """Practical 3: the hand-written MLP against autograd, its two engines, and the handout's targets on MNIST."""
+import os
+import subprocess
 import sys
 
 import pytest
@@ -184,3 +186,17 @@ def test_script_refuses_to_print_every_0_steps(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit:
         main()
     assert exit.value.code == 2 and '--print-every' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('option', [['--hidden', '0'], ['--hidden', '-3'], ['--steps', '0'],
+                                    ['--device', 'nonsense'], ['--full', '--tiny']])
+def test_a_bad_option_is_one_usage_error(option):
+    run = subprocess.run([sys.executable, 'practical3_mlp.py', *option], capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert run.returncode == 2 and 'Traceback' not in run.stderr
+    assert run.stderr.splitlines()[-1].startswith('practical3_mlp.py: error: ')
+
+
+def test_a_network_without_units_is_refused():
+    with pytest.raises(ValueError, match='nb_hidden=0'):
+        init_parameters(784, 0, 10)

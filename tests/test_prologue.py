@@ -189,3 +189,9 @@ def test_negative_seed_means_no_seeding(reimport):
     assert torch.initial_seed() == 0
     reimport('--seed', '12')
     assert torch.initial_seed() == 12
+
+
+@pytest.mark.parametrize('nb', [-1, 0, 5001, 2.5])
+def test_pair_sets_refuse_a_number_of_pairs_they_cannot_draw(nb):
+    with pytest.raises(ValueError, match=rf'nb must be an integer from 1 to 5000 .*got {nb}'):
+        prologue.generate_pair_sets(nb)
