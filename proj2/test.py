@@ -97,7 +97,8 @@ def option_parser():
     parser.add_argument('--epochs', type=positive_int, default=200, help='epochs of each round')
     parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size')
     parser.add_argument('--lr', type=positive_float, default=1e-2, help='Adam learning rate of the first half')
-    parser.add_argument('--log-every', type=non_negative_int, default=20, help='epochs between two loss lines (0: none)')
+    parser.add_argument('--log-every', type=non_negative_int, default=20,
+                        help='epochs between two loss lines (0: none)')
     parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
     return parser
 

@@ -157,7 +157,8 @@ def test_small_convnet_matches_autograd_end_to_end():
     convolutions without bias: batch normalisation removes it, its gradient is 0 up to rounding)."""
     torch.manual_seed(0)
     model = Sequential(Conv2d(1, 4, 3, padding=1, bias=False, dtype=DOUBLE), BatchNorm2d(4, dtype=DOUBLE), ReLU(),
-                       MaxPool2d(2), Conv2d(4, 6, (3, 2), stride=(1, 2), bias=False, dtype=DOUBLE), BatchNorm2d(6, dtype=DOUBLE), LeakyReLU(),
+                       MaxPool2d(2), Conv2d(4, 6, (3, 2), stride=(1, 2), bias=False, dtype=DOUBLE),
+                       BatchNorm2d(6, dtype=DOUBLE), LeakyReLU(),
                        MaxPool2d(2), Flatten(), Linear(6 * 2 * 1, 3, dtype=DOUBLE))
     twin = torch_twin(model)
     input, target = torch.randn(5, 1, 12, 10, dtype=DOUBLE), torch.randint(0, 3, (5,))

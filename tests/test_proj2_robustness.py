@@ -152,7 +152,8 @@ def script_runs():
     cases = BAD_OPTIONS + [DIVERGING]
     result = run(['-c', RUN_EACH, json.dumps(cases)], PROJ2)
     assert result.returncode == 0, result.stderr
-    return {tuple(arguments): json.loads(line) for arguments, line in zip(cases, result.stdout.splitlines(), strict=True)}
+    lines = result.stdout.splitlines()
+    return {tuple(arguments): json.loads(line) for arguments, line in zip(cases, lines, strict=True)}
 
 
 def test_test_py_reports_a_divergence_on_one_line_and_exits_1(script_runs):

@@ -23,7 +23,8 @@ DOUBLE = torch.float64
 
 def small_convnet():
     return Sequential(framework.Conv2d(1, 3, 3, dtype=DOUBLE), framework.BatchNorm2d(3, dtype=DOUBLE),
-                      framework.ReLU(), framework.MaxPool2d(2), framework.Flatten(), framework.Linear(12, 4, dtype=DOUBLE))
+                      framework.ReLU(), framework.MaxPool2d(2), framework.Flatten(),
+                      framework.Linear(12, 4, dtype=DOUBLE))
 
 
 OPTIMISERS = {
@@ -103,7 +104,8 @@ def test_schedulers_follow_torch_lr_scheduler_epoch_by_epoch():
         reference_optimizer = torch.optim.SGD([torch.zeros(1)], lr=0.1)
         scheduler, reference = make(optimizer), make_reference(reference_optimizer)
         for epoch in range(30):
-            assert scheduler.get_last_lr() == pytest.approx(reference.get_last_lr(), rel=1e-12 if name == 'cosine' else 0)
+            tolerance = 1e-12 if name == 'cosine' else 0
+            assert scheduler.get_last_lr() == pytest.approx(reference.get_last_lr(), rel=tolerance)
             reference_optimizer.step()
             scheduler.step()
             reference.step()

@@ -70,7 +70,8 @@ class Conv2d(Module):
         height, width = output_size(repr(self), input, self.kernel_size, self.stride, self.padding)
         (ph, pw), batch = self.padding, input.shape[0]
         if ph or pw:  # the borders of this buffer stay zero: only its interior is written
-            padded = self.scratch('padded', input, (batch, in_channels, input.shape[2] + 2 * ph, input.shape[3] + 2 * pw))
+            padded_shape = (batch, in_channels, input.shape[2] + 2 * ph, input.shape[3] + 2 * pw)
+            padded = self.scratch('padded', input, padded_shape)
             padded[:, :, ph:ph + input.shape[2], pw:pw + input.shape[3]] = input
         else:
             padded = input

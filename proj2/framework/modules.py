@@ -63,9 +63,9 @@ class Module:
         """The module's own tensor `name` of `shape`, with the dtype (or `dtype`) and device of
         `like`, kept from call to call so that its memory is reused (fresh memory is slow to
         get): for what the module writes anew at each call and returns to no caller."""
-        buffer = self.__dict__.get(name)
-        if buffer is None or buffer.shape != shape or buffer.dtype != (dtype or like.dtype) or buffer.device != like.device:
-            buffer = like.new_zeros(shape, dtype=dtype or like.dtype)
+        buffer, dtype = self.__dict__.get(name), dtype or like.dtype
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype or buffer.device != like.device:
+            buffer = like.new_zeros(shape, dtype=dtype)
             setattr(self, name, buffer)
         return buffer
 

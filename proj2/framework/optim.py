@@ -116,7 +116,8 @@ class Optimizer:
         for name in self.hyperparameters:
             setattr(self, name, state_dict[name])
         self.steps = state_dict['steps']
-        self.state = [{name: tensor.to(parameters.device, parameters.dtype, copy=True) for name, tensor in state.items()}
+        self.state = [{name: tensor.to(parameters.device, parameters.dtype, copy=True)
+                       for name, tensor in state.items()}
                       for (parameters, _), state in zip(self.groups, state_dict['state'])]
 
 
@@ -158,7 +159,8 @@ class Adam(Optimizer):
         check_betas(betas)
         super().__init__(param, lr, weight_decay, betas=tuple(betas), eps=eps, amsgrad=amsgrad)
         for (parameters, _), state in zip(self.groups, self.state):
-            state['mean'], state['square'] = parameters.new_zeros(parameters.shape), parameters.new_zeros(parameters.shape)
+            state['mean'] = parameters.new_zeros(parameters.shape)
+            state['square'] = parameters.new_zeros(parameters.shape)
             if amsgrad:
                 state['max_square'] = parameters.new_zeros(parameters.shape)
 
@@ -232,7 +234,8 @@ class Adadelta(Optimizer):
             raise ValueError(f'invalid rho value: {rho}')
         super().__init__(param, lr, weight_decay, rho=rho, eps=eps)
         for (parameters, _), state in zip(self.groups, self.state):
-            state['square'], state['delta'] = parameters.new_zeros(parameters.shape), parameters.new_zeros(parameters.shape)
+            state['square'] = parameters.new_zeros(parameters.shape)
+            state['delta'] = parameters.new_zeros(parameters.shape)
 
     def update(self, parameters, gradient, state):
         square = state['square'].mul_(self.rho).addcmul_(gradient, gradient, value=1 - self.rho)

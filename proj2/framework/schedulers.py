@@ -104,9 +104,10 @@ class ReduceLROnPlateau(Scheduler):
         self.num_bad_epochs = self.cooldown_counter = 0
 
     def is_better(self, value):
+        relative = self.threshold_mode == 'rel'
         if self.mode == 'min':
-            return value < (self.best * (1 - self.threshold) if self.threshold_mode == 'rel' else self.best - self.threshold)
-        return value > (self.best * (1 + self.threshold) if self.threshold_mode == 'rel' else self.best + self.threshold)
+            return value < (self.best * (1 - self.threshold) if relative else self.best - self.threshold)
+        return value > (self.best * (1 + self.threshold) if relative else self.best + self.threshold)
 
     def step(self, metric):
         value = float(metric)
