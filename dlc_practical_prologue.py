@@ -213,15 +213,20 @@ def load_data(cifar=None, one_hot_labels=False, normalize=False, flatten=True):
 # Digit pairs (project 1)
 
 
+def check_pairs(nb, nb_samples):
+    """ValueError unless `nb` pairs of distinct samples can be drawn from `nb_samples`."""
+    if not (isinstance(nb, int) and 1 <= nb <= nb_samples // 2):
+        raise ValueError(f'nb must be an integer from 1 to {nb_samples // 2} (pairs of distinct samples), '
+                         f'got {nb!r}')
+
+
 def mnist_to_pairs(nb, input, target):
     """`nb` random pairs of distinct samples of `input`, 2x2 average-pooled to 14 x 14.
 
     Returns N x 2 x 14 x 14 images, N targets `classes[:, 0] <= classes[:, 1]` (int64)
     and the N x 2 digit classes.
     """
-    if not (isinstance(nb, int) and 1 <= nb <= input.size(0) // 2):
-        raise ValueError(f'nb must be an integer from 1 to {input.size(0) // 2} (pairs of distinct samples), '
-                         f'got {nb!r}')
+    check_pairs(nb, input.size(0))
     a = torch.randperm(input.size(0))[:2 * nb].view(nb, 2)
     pooled = torch.nn.functional.avg_pool2d(input[a.view(-1)], kernel_size=2)
     input = pooled.view(nb, 2 * pooled.size(1), pooled.size(2), pooled.size(3))
@@ -238,4 +243,5 @@ def generate_pair_sets(nb):
     """
     train_input, train_target = _images(cifar=False, train=True)
     test_input, test_target = _images(cifar=False, train=False)
+    check_pairs(nb, min(train_input.size(0), test_input.size(0)))
     return mnist_to_pairs(nb, train_input, train_target) + mnist_to_pairs(nb, test_input, test_target)
