@@ -4,6 +4,7 @@ import ast
 import glob
 import json
 import os
+import shutil
 import textwrap
 
 import pytest
@@ -115,34 +116,20 @@ def test_solution_alone_reads_cifar10_from_the_templates_data_folder(tmp_path):
 
 
 def test_solution_alone_trains_on_a_patched_cifar10_with_no_data_on_disk(tmp_path):
-    result, work = run_grader('''
+    submission, work = grader(tmp_path)
+    shutil.copy(os.path.join(ROOT, 'tests', 'fake_cifar10.py'), work)
+    result = handins.run(['-c', textwrap.dedent('''
         from unittest import mock
-        import torch
-        from PIL import Image
-
-        class FakeCIFAR10(torch.utils.data.Dataset):
-            def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
-                generator = torch.Generator().manual_seed(int(train))
-                self.images = torch.randint(0, 256, (300 if train else 100, 32, 32, 3), dtype=torch.uint8,
-                                            generator=generator).numpy()
-                self.labels = torch.randint(0, 10, (len(self.images),), generator=generator).tolist()
-                self.transform = transform
-
-            def __len__(self):
-                return len(self.images)
-
-            def __getitem__(self, index):
-                return self.transform(Image.fromarray(self.images[index])), self.labels[index]
-
+        from fake_cifar10 import FakeCIFAR10Anywhere
         import solution
-        with mock.patch('solution.torchvision.datasets.CIFAR10', FakeCIFAR10):
+        with mock.patch('solution.torchvision.datasets.CIFAR10', FakeCIFAR10Anywhere):
             trainer = solution.Trainer('cnn', solution.NetworkConfiguration(n_channels=(8, 8)))
         logs = trainer.train_loop(2)
         print(len(trainer.train.dataset), len(trainer.test.dataset), [len(values) for values in logs.values()])
-        ''', tmp_path)
+        ''')], cwd=work, importable=submission)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == '300 100 [2, 2, 2, 2]'
-    assert '2/2' in result.stderr and os.listdir(work) == []  # tqdm's one bar over the epochs
+    assert '2/2' in result.stderr and os.listdir(work) == ['fake_cifar10.py']  # tqdm's one bar over the epochs
 
 
 ######################################################################

@@ -9,13 +9,13 @@ from unittest import mock
 
 import pytest
 import torch
-from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, Subset
 
 import course_data
 import hw3_trainer as hw3
 from benchmarks.references import TemplateTrainer
+from fake_cifar10 import FakeCIFAR10
 from hw3_trainer import CNN_2, DEEP_CNN, NetworkConfiguration, Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -203,28 +203,6 @@ def solution(monkeypatch):
     assert all(hasattr(module, name) for name in ('torchvision', 'transforms', 'tqdm', 'Trainer',
                                                    'NetworkConfiguration'))
     return module
-
-
-class FakeCIFAR10(torch.utils.data.Dataset):
-    """A grader's stand-in for torchvision's CIFAR10: random images through the given transform. It is found
-    only where `root` holds a cifar-10-batches-py folder, and records each call."""
-    calls = []
-
-    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
-        FakeCIFAR10.calls.append((root, train, download))
-        if not os.path.isdir(os.path.join(root, 'cifar-10-batches-py')):
-            raise RuntimeError('Dataset not found or corrupted.')
-        generator = torch.Generator().manual_seed(int(train))
-        self.images = torch.randint(0, 256, (300 if train else 100, 32, 32, 3), dtype=torch.uint8,
-                                    generator=generator).numpy()
-        self.labels = torch.randint(0, 10, (len(self.images),), generator=generator).tolist()
-        self.transform = transform
-
-    def __len__(self):
-        return len(self.images)
-
-    def __getitem__(self, index):
-        return self.transform(Image.fromarray(self.images[index])), self.labels[index]
 
 
 @pytest.fixture
