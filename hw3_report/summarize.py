@@ -88,9 +88,19 @@ def seed_rows(runs):
                    mean_std([c['test_loss'][-1] for c in curves])]
 
 
-def markdown(header, rows):
-    """A Markdown table: text columns left, numbers right."""
-    lines = ['| ' + ' | '.join(header) + ' |', '| ' + ' | '.join('---' if i < 2 else '---:' for i in range(len(header))) + ' |']
+def provenance_row(path, name, run):
+    """Where, when and from which commit a training was made, and how long it took (older logs say nothing)."""
+    made = run.get('made_by') or {}
+    commit = (made.get('commit') or '?')[:7] + (' (modified)' if made.get('hw3_trainer_modified') else '')
+    where = made.get('gpu') or made.get('cpu', '?')
+    return [os.path.basename(path), name, commit, where, str(made.get('threads', '?')), made.get('torch', '?'),
+            made.get('date', '?'), f"{run['seconds']:.0f}" if 'seconds' in run else '?']
+
+
+def markdown(header, rows, text_columns=2):
+    """A Markdown table: the first `text_columns` columns left-aligned, the numbers right."""
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '| ' + ' | '.join('---' if i < text_columns else '---:' for i in range(len(header))) + ' |']
     return '\n'.join(lines + ['| ' + ' | '.join(cells) + ' |' for cells in rows])
 
 
@@ -103,6 +113,9 @@ def main():
     except (OSError, LogError) as error:
         sys.exit(f'error: {error}')
     print(markdown(COLUMNS, [row(*run) for run in runs]))
+    print('\nWhere, when and from which commit (hw3_trainer.py) each training was made, and its wall time:\n')
+    print(markdown(('log', 'run', 'commit', 'CPU or GPU', 'threads', 'torch', 'finished', 'seconds'),
+                   [provenance_row(*run) for run in runs], text_columns=7))
     over_seeds = list(seed_rows(runs))
     if over_seeds:
         print('\nOver the seeds (mean ± standard deviation):\n')
