@@ -139,10 +139,10 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """max(0, x), element-wise."""
+    """max(0, x), element-wise; its derivative is 1 where x > 0, else 0 (kept as a tensor of x's dtype)."""
 
     def forward(self, input):
-        self.saved = input > 0
+        self.saved = self.scratch('mask', input, input.shape).copy_(input).gt_(0)
         return input.clamp(min=0)
 
     def backward(self, grad):

@@ -38,7 +38,7 @@ class BatchNorm(Module):
                 raise ValueError(f'{self}: expected more than 1 value per channel when training, '
                                  f'got input of shape {tuple(input.shape)}')
             mean = input.mean(axes)
-            centred = input - mean.view(shape)
+            centred = self.scratch('normalised', input, input.shape).copy_(input).sub_(mean.view(shape))
             # biased, as the normalisation uses: the norms along the last axis, squared, need no copy of the input
             var = centred.reshape(input.shape[0], input.shape[1], -1).norm(dim=2).square_().sum(0) / count
             self.num_batches_tracked += 1
@@ -46,7 +46,8 @@ class BatchNorm(Module):
             self.running_mean.lerp_(mean, factor)
             self.running_var.lerp_(var * (count / (count - 1)), factor)
         else:
-            centred, var = input - self.running_mean.view(shape), self.running_var
+            centred = self.scratch('normalised', input, input.shape).copy_(input).sub_(self.running_mean.view(shape))
+            var = self.running_var
         inverse_std = (var + self.eps).rsqrt()
         normalised = centred.mul_(inverse_std.view(shape))
         self.saved = normalised, inverse_std, axes, shape, self.training
