@@ -407,6 +407,7 @@ def used_fields(network_type, config):
 def run(name, network_type, config, lr, epochs, device, seed=SEED):
     """Train one network from `seed`, printing each epoch; returns its configuration, parameter count, logs,
     wall time and where it ran (`diverged` says so when the loss stopped being finite)."""
+    made_by = provenance()  # the code as it is when the training starts
     seed_everything(seed)
     trainer = on_device(Trainer(network_type, config, lr=lr), device)
     parameters = count_parameters(trainer.network)
@@ -416,7 +417,7 @@ def run(name, network_type, config, lr, epochs, device, seed=SEED):
     trainer.train_loop(epochs)
     return {'network_type': network_type, 'config': config._asdict(), 'lr': lr, 'seed': seed, 'device': device,
             'parameters': parameters, 'logs': trainer.train_logs, 'diverged': trainer.diverged,
-            'seconds': round(time.perf_counter() - start, 1), 'made_by': provenance()}
+            'seconds': round(time.perf_counter() - start, 1), 'made_by': made_by}
 
 
 def cpu_model():
@@ -439,8 +440,8 @@ def git(*arguments):
 
 
 def provenance():
-    """Which code made a log, where and when: the commit, whether this file differs from it, the CPU, threads,
-    torch and the date."""
+    """Which code makes a log, where and when: the commit, whether this file differs from it, the CPU, threads,
+    torch and the date (the start of the training)."""
     return {'commit': git('rev-parse', 'HEAD'),
             'hw3_trainer_modified': bool(git('status', '--porcelain', '--', os.path.basename(__file__))),
             'cpu': cpu_model(), 'threads': torch.get_num_threads(), 'torch': torch.__version__,
