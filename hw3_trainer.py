@@ -27,6 +27,7 @@ import platform
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from typing import NamedTuple, Tuple
 
@@ -552,9 +553,8 @@ def writable_folder(path):
     """`path`, created if needed, once a file could be written in it; else a one-line error."""
     try:
         os.makedirs(path, exist_ok=True)
-        with open(os.path.join(path, '.write-check'), 'w'):
+        with tempfile.TemporaryFile(dir=path):  # a name of its own: runs side by side may check the same folder
             pass
-        os.remove(os.path.join(path, '.write-check'))
     except OSError as error:
         raise argparse.ArgumentTypeError(f'cannot write in {path}: {error.strerror or error}')
     return path
