@@ -114,7 +114,7 @@ def main():
         sys.exit(f'error: {error}')
     print(markdown(COLUMNS, [row(*run) for run in runs]))
     print('\nWhere, when and from which commit (hw3_trainer.py) each training was made, and its wall time:\n')
-    print(markdown(('log', 'run', 'commit', 'CPU or GPU', 'threads', 'torch', 'finished', 'seconds'),
+    print(markdown(('log', 'run', 'commit', 'CPU or GPU', 'threads', 'torch', 'started', 'seconds'),
                    [provenance_row(*run) for run in runs], text_columns=7))
     over_seeds = list(seed_rows(runs))
     if over_seeds:

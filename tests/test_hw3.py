@@ -413,3 +413,10 @@ def test_summarize_reads_logs_and_refuses_what_is_not_one(tmp_path):
     for argument in (tmp_path, tmp_path / 'experiment_9.json', tmp_path / 'missing.json', tmp_path / 'empty'):
         run = script('hw3_report/summarize.py', argument)
         assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
+
+
+def test_runs_side_by_side_may_check_one_out_folder(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(lambda _: hw3.writable_folder(str(tmp_path)), range(200))) == {str(tmp_path)}
+    assert os.listdir(tmp_path) == []
