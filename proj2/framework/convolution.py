@@ -11,7 +11,7 @@ def pair(value, name):
     """(value, value) for an int, the pair itself for a pair of ints."""
     if isinstance(value, int):
         value = (value, value)
-    if len(value) != 2 or not all(isinstance(v, int) for v in value):
+    if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(isinstance(v, int) for v in value):
         raise ValueError(f'{name} must be an int or a pair of ints, got {value!r}')
     return tuple(value)
 

@@ -59,6 +59,9 @@ class Module:
     def __call__(self, *input):
         return self.forward(*input)
 
+    def __repr__(self):
+        return f'{type(self).__name__}()'
+
     def scratch(self, name, like, shape, dtype=None):
         """The module's own tensor `name` of `shape`, with the dtype (or `dtype`) and device of
         `like`, kept from call to call so that its memory is reused (fresh memory is slow to
