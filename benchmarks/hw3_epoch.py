@@ -20,7 +20,7 @@ import time
 
 import torch
 
-from benchmarks.machine import machine_line
+from dlc_practical_prologue import machine_line
 from benchmarks.references import TemplateTrainer
 from hw3_trainer import CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, positive_int
 

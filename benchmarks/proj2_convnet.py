@@ -17,8 +17,8 @@ from collections import defaultdict
 
 import torch
 
-from benchmarks.machine import machine_line
-from benchmarks.proj2_vs_autograd import HelpFormatter, device_option, positive_float, positive_int
+from benchmarks.proj2_vs_autograd import HelpFormatter
+from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
 from benchmarks.references import torch_twin
 from proj2.framework import (SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential,
                              train)

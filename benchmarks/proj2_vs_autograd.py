@@ -9,45 +9,15 @@ implementation. Each repeat times both once, in turn; the medians give the line
 `framework ratio: X` (framework time / autograd time). The final losses of the two should agree.
 """
 import argparse
-import math
 import statistics
 import time
 
 import torch
 
-from benchmarks.machine import machine_line
+from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
 from benchmarks.references import torch_twin
 from proj2.framework import SGD, Adam, LossMSE, disc_network, generate_disc_set, standardiser, train
 from proj2.framework.training import shuffled
-
-
-def positive_int(text):
-    """argparse type: an integer of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
-    return value
-
-
-def positive_float(text):
-    """argparse type: a finite number above 0."""
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f'{text} is not a finite number above 0')
-    return value
-
-
-def device_option(text):
-    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
-    try:
-        device = torch.device(text)
-    except RuntimeError:
-        device = None
-    if device is None or device.type not in ('cpu', 'cuda'):
-        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
-    return text
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
