@@ -1,0 +1,333 @@
+"""Project 2's framework solves project 1: two of project 1's networks, built from the framework's
+modules and trained with autograd off, beside the same networks in torch.nn, on the same digit pairs.
+
+    python digit_pairs.py                                   # 10 rounds, seeds 0..9
+    python digit_pairs.py --rounds 1 --epochs 1             # a quick check
+    python digit_pairs.py --curve figures/digit_pairs_curve.png
+
+The networks are project 1's `shared_aux` (Siamese(shared=True): one handout convnet for both
+digits, 10 digit logits each, a head 20-60-2) and the ablation's `+bn_tower` (Comparator(head=60):
+one batch-norm tower with dropout for both digits, the same head). Each round draws the pairs as
+project 1 does (`generate_pair_sets(1000)`, standardised by the training mean and standard
+deviation, seed + r); each network is made by torch.nn from that seed, and its framework twin
+starts from a copy of the same weights. Both then train identically: the comparison's
+cross-entropy plus 3 times that of the digit classes, Adam (lr 3e-3), mini-batches of 100 in the
+same order, the same dropout masks, the learning rate annealed to 0 by a cosine stepped at every
+batch, 25 epochs. The table gives the test error's mean and standard deviation over the rounds,
+the difference of the two implementations' means against twice its standard error, and the ratio
+of their median seconds per round (training, then predicting the test pairs).
+
+This script is not part of project 2's hand-in: it needs project 1 and the course's prologue.
+"""
+import math
+import os
+import statistics
+import sys
+import time
+from typing import NamedTuple
+
+import torch
+
+try:  # the course's prologue at this repository's root, and project 1's package beside it (namespace packages)
+    import dlc_practical_prologue as prologue
+except ModuleNotFoundError as missing:
+    if missing.name != 'dlc_practical_prologue':
+        raise
+    sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import dlc_practical_prologue as prologue
+
+from proj1.comparison import training as torch_training  # noqa: E402
+from proj1.comparison.experiment import configured, mean_std, option_parser  # noqa: E402
+from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters  # noqa: E402
+from proj1.comparison.variants import VARIANTS  # noqa: E402
+from proj2.framework import (Adam, BatchNorm1d, BatchNorm2d, Conv2d, CosineAnnealingLR, Diverged, Dropout,  # noqa: E402
+                             Flatten, Linear, LossCrossEntropy, MaxPool2d, Module, ReLU, Sequential)
+
+NETWORKS = {'shared_aux': VARIANTS['shared_aux'], '+bn_tower': VARIANTS['+bn_tower']}
+IMPLEMENTATIONS = ('torch.nn', 'framework')
+
+
+######################################################################
+# The networks in the framework
+
+
+class SharedTowers(Module):
+    """Project 1's DigitTowers with one tower for both digits and a learned head: N x 2 x 14 x 14
+    pairs to (N x 2 comparison logits, N x 2 x 10 digit logits). The 2N digits go through the one
+    tower in one pass, so that backward adds the gradients of both digits into its one set of
+    parameters."""
+
+    def __init__(self, tower, head):
+        self.tower, self.head = tower, head
+
+    def forward(self, input):
+        if input.dim() != 4 or input.shape[1:] != (2, 14, 14):
+            raise ValueError(f'SharedTowers expects input of shape (N, 2, 14, 14), got {tuple(input.shape)}')
+        digits = self.tower(input.reshape(-1, 1, 14, 14)).view(-1, 2, 10)
+        return self.head(digits.flatten(1)), digits
+
+    def backward(self, grad_comparison, grad_digits=None):
+        """The gradient with respect to the pairs from those of the comparison logits and, when
+        given, of the digit logits (the auxiliary loss)."""
+        grad = self.head.backward(grad_comparison).view(-1, 2, 10)
+        if grad_digits is not None:
+            grad = grad + grad_digits
+        return self.tower.backward(grad.reshape(-1, 10)).view(-1, 2, 14, 14)
+
+    def param(self):
+        return self.tower.param() + self.head.param()  # torch's order: the tower's, then the head's
+
+    def named_tensors(self):
+        return ([('tower.' + name, tensor) for name, tensor in self.tower.named_tensors()]
+                + [('head.' + name, tensor) for name, tensor in self.head.named_tensors()])
+
+    def train(self, mode=True):
+        self.tower.train(mode)
+        self.head.train(mode)
+        return super().train(mode)
+
+
+def handout_tower(channels=32, hidden=200, dtype=None, device=None):
+    """proj1's ConvNet(1, 10, channels, hidden): conv 3x3, max-pool 2, ReLU, conv 3x3, max-pool 2,
+    ReLU, linear to `hidden`, ReLU, linear to 10."""
+    c, options = channels, dict(dtype=dtype, device=device)
+    return Sequential(Conv2d(1, c, 3, **options), MaxPool2d(2), ReLU(),
+                      Conv2d(c, 2 * c, 3, **options), MaxPool2d(2), ReLU(), Flatten(),
+                      Linear(8 * c, hidden, **options), ReLU(), Linear(hidden, 10, **options))
+
+
+def batch_norm_tower(channels=32, hidden=128, dropout=0.3, dtype=None, device=None):
+    """proj1's batch_norm_tower(channels, hidden, dropout) (not deep)."""
+    c, options = channels, dict(dtype=dtype, device=device)
+    return Sequential(Conv2d(1, c, 3, padding=1, **options), BatchNorm2d(c, **options), ReLU(), MaxPool2d(2),
+                      Conv2d(c, 2 * c, 3, padding=1, **options), BatchNorm2d(2 * c, **options), ReLU(), MaxPool2d(2),
+                      Flatten(), Dropout(dropout),
+                      Linear(2 * c * 9, hidden, **options), BatchNorm1d(hidden, **options), ReLU(), Dropout(dropout),
+                      Linear(hidden, 10, **options))
+
+
+def framework_twin(model):
+    """The framework's network of proj1's `model` (Siamese(shared=True) or Comparator with a head,
+    of the default sizes), with a copy of its state (weights and running statistics), dtype and
+    device, in the same mode. It draws its own initial weights first: the caller keeps torch's
+    generator as it was if it matters."""
+    if not (isinstance(model, DigitTowers) and model.tower1 is model.tower2 and model.head is not None):
+        raise ValueError('framework_twin: a DigitTowers network with one shared tower and a learned head expected')
+    first = next(model.parameters())
+    options = dict(dtype=first.dtype, device=first.device)
+    if isinstance(model.tower1, ConvNet):
+        tower = handout_tower(model.tower1.conv1.out_channels, model.tower1.fc1.out_features, **options)
+    else:
+        tower1 = model.tower1  # conv, bn, relu, pool, conv, bn, relu, pool, flatten, dropout, linear, bn, relu, ...
+        tower = batch_norm_tower(tower1[0].out_channels, tower1[-1].in_features, tower1[9].p, **options)
+    head = Sequential(Linear(20, model.head[0].out_features, **options), ReLU(),
+                      Linear(model.head[0].out_features, 2, **options))
+    twin = SharedTowers(tower, head)
+    copy_state(twin, model)
+    return twin.train(model.training)
+
+
+def copy_state(twin, model):
+    """Copies the state of proj1's `model` (its shared tower's, then its head's, in torch's order)
+    into the framework's `twin`, checking that the shapes agree one by one."""
+    source = list(model.tower1.state_dict().values()) + list(model.head.state_dict().values())
+    target = twin.named_tensors()
+    if len(source) != len(target) or any(s.shape != t.shape for s, (_, t) in zip(source, target)):
+        raise ValueError(f'copy_state: {[tuple(s.shape) for s in source]} into '
+                         f'{[(name, tuple(t.shape)) for name, t in target]}')
+    for tensor, (_, own) in zip(source, target):
+        own.copy_(tensor.detach())
+
+
+######################################################################
+# Training, as proj1's `train` (no augmentation), once with torch.nn and once with the framework
+
+
+def batches(size, batch_size, device):
+    """The mini-batches of one epoch: a random order of the `size` samples drawn as proj1's train
+    draws it (torch.randperm), split in `batch_size`."""
+    return torch.randperm(size, device=device).split(batch_size)
+
+
+def train_torch(model, input, target, classes, epochs, aux_weight, lr, batch_size=100):
+    """proj1's `train` without augmentation, step for step (the test checks it against it), but
+    returning the mean loss of every epoch."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
+    losses = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total = 0.0
+        for batch in batches(input.size(0), batch_size, input.device):
+            loss = torch_training.loss_of(model, input[batch], target[batch], classes[batch], aux_weight)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * batch.size(0)
+        losses.append(total / input.size(0))
+        if not math.isfinite(total):
+            raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
+    return losses
+
+
+def train_framework(model, input, target, classes, epochs, aux_weight, lr, batch_size=100):
+    """The same training with the framework's network, loss, Adam and cosine annealing (stepped at
+    every batch), autograd off; the mean loss of every epoch."""
+    optimizer = Adam(model.param(), lr=lr)
+    scheduler = CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
+    comparison_loss, digit_loss = LossCrossEntropy(), LossCrossEntropy()
+    losses = []
+    with torch.set_grad_enabled(False):
+        for epoch in range(1, epochs + 1):
+            model.train()
+            total = 0.0
+            for batch in batches(input.size(0), batch_size, input.device):
+                comparison, digits = model(input[batch])
+                loss = comparison_loss(comparison, target[batch])
+                grad_digits = None
+                if aux_weight:
+                    loss = loss + aux_weight * digit_loss(digits.reshape(-1, 10), classes[batch].reshape(-1))
+                    grad_digits = digit_loss.backward().mul_(aux_weight).view(digits.shape)
+                optimizer.zero_grad()
+                model.backward(comparison_loss.backward(), grad_digits)
+                optimizer.step()
+                scheduler.step()
+                total += loss.item() * batch.size(0)
+            losses.append(total / input.size(0))
+            if not math.isfinite(total):
+                raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
+    return losses
+
+
+def framework_error_rate(model, input, target):
+    """Fraction of the pairs whose comparison the framework's `model` gets wrong (evaluation mode)."""
+    with torch.set_grad_enabled(False):
+        model.eval()
+        return (model(input)[0].argmax(1) != target).float().mean().item()
+
+
+class Round(NamedTuple):
+    losses: list  # the mean training loss of each epoch
+    train_error: float
+    test_error: float
+    seconds: float  # training and predicting the test pairs, as proj1's
+
+
+def run_round(arch, implementation, seed, drawn, device='cpu'):
+    """proj1's run_round for `arch` (no augmentation, no test-time shifts) in one implementation:
+    the generator as if the pairs had just been drawn, the torch.nn network made from it (and, for
+    the framework, copied into its twin, the generator then put back), trained, then the test pairs
+    predicted: a Round."""
+    if arch.repair or arch.distort or arch.test_shifts:
+        raise ValueError('run_round: an architecture without augmentation or test-time shifts expected')
+    train_input, train_target, train_classes, test_input, test_target, _ = drawn.pair_sets
+    torch.manual_seed(seed)
+    torch.set_rng_state(drawn.rng_state)
+    model = arch.make().to(device, memory_format=torch.channels_last)  # as proj1's
+    if implementation == 'framework':
+        with torch.random.fork_rng(devices=[device] if device != 'cpu' else []):  # the twin's own draws undone
+            model = framework_twin(model)
+        train, error_rate = train_framework, framework_error_rate
+    else:
+        train, error_rate = train_torch, torch_training.error_rate
+    start = time.perf_counter()
+    losses = train(model, train_input, train_target, train_classes, arch.epochs, arch.aux_weight, arch.lr)
+    test_error = error_rate(model, test_input, test_target)
+    if device != 'cpu':
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    return Round(losses, error_rate(model, train_input, train_target), test_error, seconds)
+
+
+######################################################################
+# The table
+
+
+def print_table(networks, results, options, seconds):
+    """Each network's errors in both implementations, the difference of the means against twice
+    its standard error, and the time ratio."""
+    print(f'\n{"network":10s} {"implementation":>14s} {"params":>7s} {"test error":>10s} {"std":>6s} '
+          f'{"train error":>11s} {"s/round":>7s}')
+    for name, arch in networks.items():
+        for implementation in IMPLEMENTATIONS:
+            rounds = results[name, implementation]
+            test_mean, test_std = mean_std([r.test_error for r in rounds])
+            train_mean = mean_std([r.train_error for r in rounds])[0]
+            std = '     -' if test_std is None else f'{100 * test_std:5.2f}%'
+            print(f'{name:10s} {implementation:>14s} {nb_parameters(arch.make()):7d} {100 * test_mean:9.2f}% {std} '
+                  f'{100 * train_mean:10.2f}% {statistics.median(r.seconds for r in rounds):7.2f}')
+    print('\nframework - torch.nn: difference of the mean test errors (points) against twice its standard error (SE),\n'
+          'paired (from the per-round differences: same pairs, initial weights and batches) and unpaired (from the two '
+          'stds):')
+    n = options.rounds
+    for name in networks:
+        torch_errors, framework_errors = ([r.test_error for r in results[name, i]] for i in IMPLEMENTATIONS)
+        differences = [f - t for f, t in zip(framework_errors, torch_errors)]
+        difference = 100 * mean_std(differences)[0]
+        line = f'{name:10s} {difference:+5.2f}'
+        if n > 1:
+            paired = 2 * 100 * mean_std(differences)[1] / math.sqrt(n)
+            unpaired = 2 * 100 * math.sqrt((mean_std(torch_errors)[1] ** 2 + mean_std(framework_errors)[1] ** 2) / n)
+            line += ''.join(f'  2 SE {kind} {value:4.2f}: {"within" if abs(difference) <= value else "beyond"}'
+                            for kind, value in (('paired', paired), ('unpaired', unpaired)))
+        print(line)
+    seconds_per_round = {key: statistics.median(r.seconds for r in rounds) for key, rounds in results.items()}
+    ratios = ', '.join(f'{name} {seconds_per_round[name, "framework"] / seconds_per_round[name, "torch.nn"]:.2f}'
+                       for name in networks)
+    print(f'time ratio framework / torch.nn (median s/round): {ratios}')
+    print(f'\n{n} round{"s" if n > 1 else ""}, seed {options.seed}, device {options.device} '
+          f'({prologue.machine_line()}), total {seconds:.0f} s')
+
+
+def plot_curve(networks, results, path):
+    """The training loss of each epoch of round 1, both implementations of both networks."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    figure, ax = plt.subplots(figsize=(7, 4.5))
+    for (name, colour) in zip(networks, ('tab:blue', 'tab:orange')):
+        for implementation, style in zip(IMPLEMENTATIONS, ('-', '--')):
+            losses = results[name, implementation][0].losses
+            ax.semilogy(range(1, len(losses) + 1), losses, style, color=colour, label=f'{name}, {implementation}')
+    ax.set_xlabel('epoch')
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel('training loss (log scale)')
+    ax.set_title('round 1: mean loss of each epoch, comparison + 3 x digit cross-entropy\n'
+                 'framework (autograd off) and torch.nn from the same weights and batches', fontsize=10)
+    ax.legend()
+    if os.path.dirname(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    figure.savefig(path, dpi=120, bbox_inches='tight')
+
+
+def main():
+    parser = option_parser(__doc__)
+    parser.add_argument('--curve', metavar='PATH', default=None,
+                        help="write round 1's training loss per epoch (both networks, both implementations) to PATH")
+    options = parser.parse_args()
+    networks = {name: configured(arch, options) for name, arch in NETWORKS.items()}
+    results = {(name, implementation): [] for name in networks for implementation in IMPLEMENTATIONS}
+    start = time.perf_counter()
+    for r in range(options.rounds):
+        seed = options.seed + r
+        drawn = torch_training.draw(seed, options.device)
+        for name, arch in networks.items():
+            for implementation in IMPLEMENTATIONS:
+                try:
+                    result = run_round(arch, implementation, seed, drawn, options.device)
+                except Diverged as error:
+                    sys.exit(str(error))
+                results[name, implementation].append(result)
+                print(f'{name:10s} {implementation:9s} round {r + 1:2d}/{options.rounds}  final loss '
+                      f'{result.losses[-1]:.5f}  train error {100 * result.train_error:5.2f}%  '
+                      f'test error {100 * result.test_error:5.2f}%  {result.seconds:6.2f} s', flush=True)
+    print_table(networks, results, options, time.perf_counter() - start)
+    if options.curve:
+        plot_curve(networks, results, options.curve)
+
+
+if __name__ == '__main__':
+    prologue.main_or_exit(main)

@@ -1,0 +1,235 @@
+"""proj2/digit_pairs.py: project 1's networks built from the framework against the same networks in
+torch.nn (float64, 1e-8 relative: outputs, input and parameter gradients, batch norm in both modes),
+weight sharing, the training protocol against project 1's, and the script's command line."""
+import ast
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from proj1.comparison import models, training
+from proj2 import framework
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROJ2 = os.path.join(ROOT, 'proj2')
+SCRIPT = os.path.join(PROJ2, 'digit_pairs.py')
+DOUBLE = torch.float64
+
+spec = importlib.util.spec_from_file_location('digit_pairs', SCRIPT)
+digit_pairs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(digit_pairs)
+
+NETWORKS = {'shared_aux': lambda: models.Siamese(shared=True), '+bn_tower': lambda: models.Comparator(head=60)}
+
+
+def relative_error(actual, expected):
+    return ((actual - expected).norm() / expected.norm()).item()
+
+
+def pairs(n, seed=0):
+    """`n` random float64 pairs, comparison targets and digit classes."""
+    generator = torch.Generator().manual_seed(seed)
+    classes = torch.randint(10, (n, 2), generator=generator)
+    input = torch.randn(n, 2, 14, 14, dtype=DOUBLE, generator=generator)
+    return input, (classes[:, 0] <= classes[:, 1]).long(), classes
+
+
+def torch_network(name, running_statistics=True):
+    """Project 1's network `name` in float64, its batch norms' running statistics moved away from 0
+    and 1 by two training passes."""
+    torch.manual_seed(0)
+    model = NETWORKS[name]().double()
+    if running_statistics:
+        with torch.no_grad():
+            for seed in (1, 2):
+                model(pairs(16, seed)[0])
+    return model
+
+
+def framework_loss(twin, input, target, classes, aux_weight=3.0):
+    """The framework's loss of the script's training, its backward pass done: (loss, outputs, input gradient)."""
+    comparison_loss, digit_loss = framework.LossCrossEntropy(), framework.LossCrossEntropy()
+    comparison, digits = twin(input)
+    loss = comparison_loss(comparison, target) + aux_weight * digit_loss(digits.reshape(-1, 10), classes.reshape(-1))
+    input_grad = twin.backward(comparison_loss.backward(), digit_loss.backward().mul_(aux_weight).view(digits.shape))
+    return loss, (comparison, digits), input_grad
+
+
+def assert_gradients_match(model, twin):
+    """The accumulated parameter gradients, tensor by tensor, to 1e-8 relative; those whose exact value
+    is 0 (the biases just before a batch norm, which it cancels) only as rounding noise in both."""
+    reference = [p.grad for p in model.parameters()]
+    own = twin.param()
+    assert len(own) == len(reference)
+    total = torch.cat([g.flatten() for g in reference]).norm()
+    flat = torch.cat([g.flatten() for _, g in own])
+    assert relative_error(flat, torch.cat([g.flatten() for g in reference])) < 1e-8
+    for (parameter, grad), expected, p in zip(own, reference, model.parameters()):
+        assert parameter.shape == p.shape
+        if expected.norm() < 1e-10 * total:
+            assert grad.norm() < 1e-10 * total
+        else:
+            assert relative_error(grad, expected) < 1e-8
+
+
+@pytest.mark.parametrize('name', list(NETWORKS))
+@pytest.mark.parametrize('mode', ['train', 'eval'])
+def test_framework_network_equals_torch_network_float64(name, mode):
+    model = torch_network(name).train(mode == 'train')
+    twin = digit_pairs.framework_twin(model)
+    assert twin.training == model.training
+    assert sum(p.numel() for p, _ in twin.param()) == models.nb_parameters(model)
+    for call in range(2):  # the gradients accumulate over the calls on both sides
+        input, target, classes = pairs(12, seed=10 + call)
+        torch.manual_seed(100 + call)  # the same dropout masks on both sides
+        reference_input = input.clone().requires_grad_()
+        reference_outputs = model(reference_input)
+        comparison, digits = reference_outputs
+        reference = (torch.nn.functional.cross_entropy(comparison, target)
+                     + 3.0 * torch.nn.functional.cross_entropy(digits.reshape(-1, 10), classes.reshape(-1)))
+        reference.backward()
+        torch.manual_seed(100 + call)
+        with torch.set_grad_enabled(False):
+            loss, outputs, input_grad = framework_loss(twin, input, target, classes)
+        for output, expected in zip(outputs, reference_outputs):
+            assert relative_error(output, expected.detach()) < 1e-8
+        assert abs(loss.item() - reference.item()) < 1e-8 * reference.item()
+        assert relative_error(input_grad, reference_input.grad) < 1e-8
+    assert_gradients_match(model, twin)
+    torch_state = list(model.tower1.state_dict().values()) + list(model.head.state_dict().values())
+    for (_, own), expected in zip(twin.named_tensors(), torch_state):  # running statistics moved alike (train)
+        assert torch.allclose(own.to(expected.dtype), expected, rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize('name, mode', [('shared_aux', 'train'), ('+bn_tower', 'eval')])
+def test_one_tower_for_both_digits_gradients_summed(name, mode):
+    """One set of parameters, which the gradients of the first and second digits both add to: the
+    pair pass gives what the tower alone gives on the first digits plus on the second digits."""
+    model = torch_network(name).train(mode == 'train')
+    twin = digit_pairs.framework_twin(model)
+    assert len({id(p) for p, _ in twin.param()}) == len(list(model.parameters()))  # torch's, shared: no duplicate
+    assert sum(p.numel() for p, _ in twin.param()) == models.nb_parameters(model)
+    input, _, _ = pairs(6)
+    grad_digits = torch.randn(6, 2, 10, dtype=DOUBLE)
+    with torch.set_grad_enabled(False):
+        comparison, _ = twin(input)
+        twin.backward(torch.zeros_like(comparison), grad_digits)
+        together = [g.clone() for _, g in twin.tower.param()]
+        twin.zero_grad()
+        for digit in range(2):
+            twin.tower(input[:, digit:digit + 1].contiguous())
+            twin.tower.backward(grad_digits[:, digit].contiguous())
+        for (_, apart), expected in zip(twin.tower.param(), together):
+            assert torch.allclose(apart, expected, rtol=1e-10, atol=1e-12 * expected.abs().max().item())
+        assert twin.head.param()[0][1].abs().max() == 0  # the head got no gradient from a zero one
+
+
+def test_torch_training_is_proj1_train_step_for_step():
+    input, target, classes = (t[:200] for t in pairs(200))
+    results = []
+    for train in (training.train, digit_pairs.train_torch):
+        torch.manual_seed(3)
+        model = models.Siamese(shared=True).double()
+        losses = train(model, input, target, classes, 2, aux_weight=3.0, lr=3e-3)
+        results.append((losses, [p.detach().clone() for p in model.parameters()]))
+    (last, weights), (losses, own) = results
+    assert len(losses) == 2 and losses[-1] == last
+    assert all(torch.equal(a, b) for a, b in zip(weights, own))
+
+
+@pytest.mark.parametrize('name', list(NETWORKS))
+def test_framework_training_follows_torch_training_float64(name):
+    """4 steps of both trainings from the same weights, batches and dropout masks, in float64: the same
+    weights to 1e-7 relative (Adam's first steps are lr times the gradient's sign, so that the biases
+    before a batch norm, whose gradient is rounding noise, move at random: they are left out)."""
+    input, target, classes = pairs(200)
+    torch.manual_seed(5)
+    model = NETWORKS[name]().double()
+    twin = digit_pairs.framework_twin(model)
+    state = torch.get_rng_state()
+    torch_losses = digit_pairs.train_torch(model, input, target, classes, 2, 3.0, 3e-3)
+    torch.set_rng_state(state)
+    framework_losses = digit_pairs.train_framework(twin, input, target, classes, 2, 3.0, 3e-3)
+    assert torch.allclose(torch.tensor(framework_losses), torch.tensor(torch_losses), rtol=1e-9, atol=0)
+    layers = twin.tower.modules
+    noise = {id(module.bias) for module, following in zip(layers, layers[1:])  # the biases before a batch norm
+             if isinstance(following, (framework.BatchNorm1d, framework.BatchNorm2d))}
+    compared = 0
+    for (parameter, _), expected in zip(twin.param(), model.parameters()):
+        if id(parameter) not in noise:
+            assert relative_error(parameter, expected.detach()) < 1e-7
+            compared += 1
+    assert compared == len(twin.param()) - len(noise)
+
+
+def test_framework_training_divergence():
+    input, target, classes = pairs(100)
+    twin = digit_pairs.framework_twin(models.Siamese(shared=True).double())
+    with pytest.raises(framework.Diverged, match='^diverged at epoch 1: loss nan$'):
+        digit_pairs.train_framework(twin, input * float('nan'), target, classes, 2, 3.0, 3e-3)
+
+
+def run_main(monkeypatch, *arguments):
+    """The script's main in this process with `arguments`: its SystemExit's code, or None."""
+    monkeypatch.setattr(sys, 'argv', ['digit_pairs.py', *arguments])
+    try:
+        digit_pairs.main()
+    except SystemExit as exit:
+        return exit.code
+    return None
+
+
+def test_help_lists_every_option_with_its_default(monkeypatch, capsys):
+    assert run_main(monkeypatch, '-h') == 0
+    text = ' '.join(capsys.readouterr().out.split())
+    for option, default in (('--rounds', '10'), ('--epochs', 'None'), ('--seed', '0'), ('--device', 'cpu'),
+                            ('--curve', 'None')):
+        assert option in text and f'(default: {default})' in text
+
+
+@pytest.mark.parametrize('arguments', [['--rounds', '0'], ['--epochs', '-1'], ['--seed', 'x'],
+                                       ['--device', 'nonsense'], ['--unknown']])
+def test_bad_option_is_argparse_error(monkeypatch, capsys, arguments):
+    assert run_main(monkeypatch, *arguments) == 2
+    assert 'error:' in capsys.readouterr().err
+
+
+def test_divergence_is_one_line_and_exit_1(monkeypatch):
+    input, target, classes = pairs(100)
+    nan_pairs = (input.float() * float('nan'), target, classes, input.float(), target, classes)
+    monkeypatch.setattr(digit_pairs.torch_training, 'draw',
+                        lambda seed, device='cpu': training.Draw(nan_pairs, torch.get_rng_state()))
+    assert run_main(monkeypatch, '--rounds', '1', '--epochs', '1') == 'diverged at epoch 1: loss nan'
+
+
+def test_one_round_one_epoch_end_to_end(tmp_path):
+    curve = tmp_path / 'curve.png'
+    result = subprocess.run([sys.executable, 'digit_pairs.py', '--rounds', '1', '--epochs', '1', '--curve', str(curve)],
+                            cwd=PROJ2, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONPATH': ''})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(' round  1/1 ' in line for line in lines) == 4
+    header = lines.index(next(line for line in lines if line.startswith('network ')))
+    rows = [line.split() for line in lines[header + 1:header + 5]]
+    assert [row[:2] for row in rows] == [['shared_aux', 'torch.nn'], ['shared_aux', 'framework'],
+                                         ['+bn_tower', 'torch.nn'], ['+bn_tower', 'framework']]
+    assert [row[2] for row in rows] == ['73608', '73608', '95792', '95792']
+    assert any(line.startswith('time ratio framework / torch.nn') for line in lines)
+    assert curve.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def test_the_hand_in_does_not_import_the_script_the_prologue_or_proj1():
+    for path in [os.path.join(PROJ2, 'test.py')] + [os.path.join(PROJ2, 'framework', name)
+                                                     for name in os.listdir(os.path.join(PROJ2, 'framework'))
+                                                     if name.endswith('.py')]:
+        with open(path) as f:
+            tree = ast.parse(f.read())
+        names = {alias.name.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+        names |= {node.module.split('.')[0] for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.level == 0}
+        assert names & {'digit_pairs', 'dlc_practical_prologue', 'proj1'} == set(), path
