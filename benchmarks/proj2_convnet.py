@@ -18,11 +18,10 @@ from collections import defaultdict
 import torch
 
 from benchmarks.proj2_vs_autograd import HelpFormatter
+from benchmarks.references import torch_twin, train_torch
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
-from benchmarks.references import torch_twin
 from proj2.framework import (SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential,
                              train)
-from proj2.framework.training import shuffled
 
 
 def convnet(device):
@@ -37,23 +36,6 @@ def images(device, count=1000):
     return patterns[labels] + torch.randn(count, 1, 28, 28, device=device), labels
 
 
-def train_torch(model, optimizer, input, target, epochs, batch_size):
-    """The loop of framework.train with torch.nn, autograd and torch.optim; returns the epoch losses."""
-    losses = []
-    for _ in range(epochs):
-        with torch.no_grad():
-            input_batches, target_batches = (rows.split(batch_size) for rows in shuffled([input, target]))
-        total = 0
-        for input_batch, target_batch in zip(input_batches, target_batches):
-            loss = torch.nn.functional.cross_entropy(model(input_batch), target_batch)
-            total += loss.item() * input_batch.shape[0]
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        losses.append(total / input.shape[0])
-    return losses
-
-
 def race(options, data):
     """One timed training of each side from the same weights; (seconds, final loss) of each."""
     torch.manual_seed(options.seed)
@@ -62,7 +44,8 @@ def race(options, data):
     optimizer = SGD(model.param(), lr=options.lr, momentum=0.9)
     torch_optimizer = torch.optim.SGD(twin.parameters(), lr=options.lr, momentum=0.9)
     sides = ((False, lambda: train(model, LossCrossEntropy(), optimizer, *data, options.epochs, options.batch_size)),
-             (True, lambda: train_torch(twin, torch_optimizer, *data, options.epochs, options.batch_size)))
+             (True, lambda: train_torch(twin, torch.nn.functional.cross_entropy, torch_optimizer, *data, options.epochs,
+                                       options.batch_size)))
     results = []
     for grad_enabled, run in sides:
         torch.manual_seed(options.seed + 1)  # the same mini-batches for both

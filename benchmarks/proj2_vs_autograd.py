@@ -14,32 +14,13 @@ import time
 
 import torch
 
+from benchmarks.references import torch_twin, train_torch
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
-from benchmarks.references import torch_twin
 from proj2.framework import SGD, Adam, LossMSE, disc_network, generate_disc_set, standardiser, train
-from proj2.framework.training import shuffled
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """The description as written, every option's default in its help."""
-
-
-def train_autograd(model, optimizer, input, target, epochs, batch_size):
-    """The loop of framework.train with torch.nn, autograd and torch.optim; returns the epoch losses."""
-    criterion = torch.nn.MSELoss()
-    losses = []
-    for epoch in range(epochs):
-        with torch.no_grad():
-            input_batches, target_batches = (rows.split(batch_size) for rows in shuffled([input, target]))
-        total = 0
-        for input_batch, target_batch in zip(input_batches, target_batches):
-            loss = criterion(model(input_batch), target_batch)
-            total += loss.item() * input_batch.shape[0]
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        losses.append(total / input.shape[0])
-    return losses
 
 
 def make_optimizers(options, model, twin):
@@ -57,7 +38,8 @@ def race(options, data):
     twin = torch_twin(model)
     optimizer, torch_optimizer = make_optimizers(options, model, twin)
     sides = ((False, lambda: train(model, LossMSE(), optimizer, *data, options.epochs, options.batch_size)),
-             (True, lambda: train_autograd(twin, torch_optimizer, *data, options.epochs, options.batch_size)))
+             (True, lambda: train_torch(twin, torch.nn.functional.mse_loss, torch_optimizer, *data, options.epochs,
+                                       options.batch_size)))
     results = []
     for grad_enabled, run in sides:
         torch.manual_seed(options.seed + 1)  # the same mini-batches for both

@@ -48,6 +48,23 @@ def torch_twin(model):
     return twin.train(model.training)
 
 
+def train_torch(model, criterion, optimizer, input, target, epochs, batch_size):
+    """The loop of framework.train with torch.nn, autograd and torch.optim (the same shuffles of the rows, drawn
+    with the framework's `shuffled`); returns the epoch losses."""
+    losses = []
+    for _ in range(epochs):
+        with torch.no_grad():
+            input_batches, target_batches = (rows.split(batch_size) for rows in framework.training.shuffled([input, target]))
+        total = 0
+        for input_batch, target_batch in zip(input_batches, target_batches):
+            loss = criterion(model(input_batch), target_batch)
+            total += loss.item() * input_batch.shape[0]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        losses.append(total / input.shape[0])
+    return losses
+
 ######################################################################
 # Homework 3: the template's Trainer, whose loaders make each image a tensor one at a time
 
