@@ -16,6 +16,7 @@ import sys
 import time
 
 from torchvision import datasets
+from tqdm import tqdm
 
 import course_data
 from dlc_practical_prologue import positive_int
@@ -24,14 +25,20 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
 def assignments(hw3_epochs):
-    """(title, folder, command) of each assignment."""
+    """(title, folder, command, cost) of each assignment; the costs, seconds of a run on a 2-core AMD EPYC,
+    only weigh the assignments against each other for the estimate of the time left."""
     return [
-        ('Practical 3: MLP from scratch on MNIST', ROOT, ['practical3_mlp.py', '--print-every', '100']),
-        ('Project 1: digit-pair comparison', os.path.join(ROOT, 'proj1'), ['test.py']),
-        ('Project 2: mini deep-learning framework', os.path.join(ROOT, 'proj2'), ['test.py']),
+        ('Practical 3: MLP from scratch on MNIST', ROOT, ['practical3_mlp.py', '--print-every', '100'], 7),
+        ('Project 1: digit-pair comparison', os.path.join(ROOT, 'proj1'), ['test.py'], 106),
+        ('Project 2: mini deep-learning framework', os.path.join(ROOT, 'proj2'), ['test.py'], 3),
         ('Homework 3: CIFAR-10 regression experiments', ROOT,
-         ['hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3')]),
+         ['hw3_trainer.py', '--epochs', str(hw3_epochs), '--out', os.path.join('runs', 'hw3')], 5 + 22 * hw3_epochs),
     ]
+
+
+def time_left(done, left, seconds):
+    """'about 2:30 left': the time the `left` costs take at the pace of the `done` ones (`seconds`)."""
+    return f'about {tqdm.format_interval(seconds * left / done)} left' if left else 'done'
 
 
 def provide_data():
@@ -44,14 +51,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--hw3-epochs', type=positive_int, default=2, help='epochs of each homework 3 experiment (default 2; handout: 50)')
     options = parser.parse_args()
+    if options.hw3_epochs != 50:
+        print(f'Homework 3 runs {options.hw3_epochs} epochs per experiment, not the handout\'s 50 (--hw3-epochs 50).')
     provide_data()
     failed = []
-    for title, folder, command in assignments(options.hw3_epochs):
-        print(f'\n{"=" * 78}\n{title}\n$ (cd {os.path.relpath(folder, ROOT)} && python3 {" ".join(command)})\n{"=" * 78}',
-              flush=True)
-        start = time.time()
+    runs = assignments(options.hw3_epochs)
+    total, done, start = sum(run[3] for run in runs), 0, time.time()
+    for k, (title, folder, command, cost) in enumerate(runs, 1):
+        print(f'\n{"=" * 78}\n[{k}/{len(runs)}] {title}\n$ (cd {os.path.relpath(folder, ROOT)} && python3 '
+              f'{" ".join(command)})\n{"=" * 78}', flush=True)
+        began = time.time()
         code = subprocess.call([sys.executable] + command, cwd=folder)
-        print(f'--- {title}: exit {code}, {time.time() - start:.0f} s', flush=True)
+        done += cost
+        print(f'--- {title}: exit {code}, {time.time() - began:.0f} s; '
+              f'{time_left(done, total - done, time.time() - start)}', flush=True)
         if code:
             failed.append(title)
     if failed:

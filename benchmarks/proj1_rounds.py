@@ -5,8 +5,9 @@ pairs) against the handout's baseline, interleaved in one run, as a ratio of med
 """
 import torch
 
-from proj1.comparison.experiment import configured, option_parser
-from proj1.comparison.training import ARCHS, draw, prologue, run_round
+from proj1.comparison.experiment import configured
+from proj1.comparison.options import machine_line, main_or_exit, option_parser
+from proj1.comparison.training import ARCHS, draw, run_round
 
 
 def main():
@@ -21,10 +22,10 @@ def main():
             print(f'round {r}  {name:8s}  {result.seconds:6.2f} s  test error {100 * result.test_error:5.2f}%',
                   flush=True)
     median = {name: torch.tensor(values).median().item() for name, values in seconds.items()}
-    print(f'\nmedian seconds per round on {options.device} ({prologue.machine_line()}):')
+    print(f'\nmedian seconds per round on {options.device} ({machine_line()}):')
     print(f'  baseline {median["baseline"]:6.2f} s')
     print(f'  best     {median["best"]:6.2f} s   best / baseline: ratio {median["best"] / median["baseline"]:.2f}')
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    main_or_exit(main)

@@ -17,11 +17,9 @@ from collections import defaultdict
 
 import torch
 
-from benchmarks.proj2_vs_autograd import HelpFormatter
-from benchmarks.references import torch_twin, train_torch
+from benchmarks.proj2_vs_autograd import HelpFormatter, race, synchronise
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
-from proj2.framework import (SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential,
-                             train)
+from proj2.framework import SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential
 
 
 def convnet(device):
@@ -36,31 +34,13 @@ def images(device, count=1000):
     return patterns[labels] + torch.randn(count, 1, 28, 28, device=device), labels
 
 
-def race(options, data):
-    """One timed training of each side from the same weights; (seconds, final loss) of each."""
+def race_convnet(options, data):
+    """`race` of the convnet, cross-entropy, SGD with momentum 0.9."""
     torch.manual_seed(options.seed)
-    model = convnet(options.device)
-    twin = torch_twin(model)
-    optimizer = SGD(model.param(), lr=options.lr, momentum=0.9)
-    torch_optimizer = torch.optim.SGD(twin.parameters(), lr=options.lr, momentum=0.9)
-    sides = ((False, lambda: train(model, LossCrossEntropy(), optimizer, *data, options.epochs, options.batch_size)),
-             (True, lambda: train_torch(twin, torch.nn.functional.cross_entropy, torch_optimizer, *data, options.epochs,
-                                       options.batch_size)))
-    results = []
-    for grad_enabled, run in sides:
-        torch.manual_seed(options.seed + 1)  # the same mini-batches for both
-        with torch.set_grad_enabled(grad_enabled):
-            synchronise(options.device)
-            start = time.perf_counter()
-            losses = run()
-            synchronise(options.device)
-            results.append((time.perf_counter() - start, losses[-1]))
-    return results
-
-
-def synchronise(device):
-    if torch.device(device).type == 'cuda':
-        torch.cuda.synchronize()
+    return race(options, data, convnet(options.device),
+                lambda model, twin: (SGD(model.param(), lr=options.lr, momentum=0.9),
+                                     torch.optim.SGD(twin.parameters(), lr=options.lr, momentum=0.9)),
+                (LossCrossEntropy(), torch.nn.functional.cross_entropy))
 
 
 def profile(options, data, steps=20):
@@ -113,7 +93,7 @@ def main():
     steps = options.epochs * -(-1000 // options.batch_size)
     print(f'convnet, {options.epochs} epochs of batch {options.batch_size} ({steps} steps), {options.device}, '
           f'{options.repeats} repeats; {machine_line()}')
-    races = [race(options, data) for _ in range(options.repeats)]
+    races = [race_convnet(options, data) for _ in range(options.repeats)]
     times = {}
     for side, name in enumerate(('framework', 'torch')):
         times[name] = statistics.median(result[side][0] for result in races)

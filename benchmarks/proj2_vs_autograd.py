@@ -11,12 +11,14 @@ implementation. Each repeat times both once, in turn; the medians give the line
 import argparse
 import statistics
 import time
+from functools import partial
 
 import torch
 
 from benchmarks.references import torch_twin, train_torch
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
-from proj2.framework import SGD, Adam, LossMSE, disc_network, generate_disc_set, standardiser, train
+from proj2.disc import disc_network, generate_disc_set
+from proj2.framework import SGD, Adam, LossMSE, standardiser, train
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -31,23 +33,38 @@ def make_optimizers(options, model, twin):
     return Adam(model.param(), lr=options.lr), torch.optim.Adam(twin.parameters(), lr=options.lr)
 
 
-def race(options, data):
-    """One timed training of each side from the same weights; (seconds, final loss) of each."""
-    torch.manual_seed(options.seed)
-    model = disc_network(device=options.device)
+def synchronise(device):
+    if torch.device(device).type == 'cuda':
+        torch.cuda.synchronize()
+
+
+def race(options, data, model, optimizers, criteria):
+    """One timed training of the framework's `model` and of its torch.nn twin from the same weights, with the
+    optimisers `optimizers(model, twin)` and the losses `criteria` (the framework's, then torch's);
+    (seconds, final loss) of each."""
     twin = torch_twin(model)
-    optimizer, torch_optimizer = make_optimizers(options, model, twin)
-    sides = ((False, lambda: train(model, LossMSE(), optimizer, *data, options.epochs, options.batch_size)),
-             (True, lambda: train_torch(twin, torch.nn.functional.mse_loss, torch_optimizer, *data, options.epochs,
+    optimizer, torch_optimizer = optimizers(model, twin)
+    criterion, torch_criterion = criteria
+    sides = ((False, lambda: train(model, criterion, optimizer, *data, options.epochs, options.batch_size)),
+             (True, lambda: train_torch(twin, torch_criterion, torch_optimizer, *data, options.epochs,
                                        options.batch_size)))
     results = []
     for grad_enabled, run in sides:
         torch.manual_seed(options.seed + 1)  # the same mini-batches for both
         with torch.set_grad_enabled(grad_enabled):
+            synchronise(options.device)
             start = time.perf_counter()
             losses = run()
+            synchronise(options.device)
             results.append((time.perf_counter() - start, losses[-1]))
     return results
+
+
+def race_disc_network(options, data):
+    """`race` of the handout's network, MSE."""
+    torch.manual_seed(options.seed)
+    return race(options, data, disc_network(device=options.device), partial(make_optimizers, options),
+                (LossMSE(), torch.nn.functional.mse_loss))
 
 
 def main():
@@ -71,7 +88,7 @@ def main():
     steps = options.epochs * -(-1000 // options.batch_size)
     print(f'{options.optimizer}, lr {options.lr}, {options.epochs} epochs of batch {options.batch_size} '
           f'({steps} steps), {options.device}, {options.repeats} repeats; {machine_line()}')
-    races = [race(options, (train_input, train_target)) for _ in range(options.repeats)]
+    races = [race_disc_network(options, (train_input, train_target)) for _ in range(options.repeats)]
     times = {}
     for side, name in enumerate(('framework', 'autograd')):
         times[name] = statistics.median(result[side][0] for result in races)

@@ -6,8 +6,8 @@ training, then the mean and standard deviation over the seeds of each training r
 import argparse
 import glob
 import json
-import math
 import os
+import statistics
 import sys
 from collections import defaultdict
 
@@ -66,11 +66,9 @@ def row(path, name, run):
                     f"{logs['test_loss'][-1]:.3f}"]
 
 
-def mean_std(values):
-    """'mean ± sample standard deviation' of `values`."""
-    mean = sum(values) / len(values)
-    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    return f'{mean:.3f} ± {std:.3f}'
+def mean_pm_std(values):
+    """'mean ± sample standard deviation' of `values`, at least two."""
+    return f'{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}'
 
 
 def seed_rows(runs):
@@ -83,9 +81,9 @@ def seed_rows(runs):
         if len(group) > 1:
             curves = [run['logs'] for run in group]
             yield [f"{name}, seeds {', '.join(str(run['seed']) for run in group)}", f'{lr:g}', str(len(group)),
-                   mean_std([c['test_mae'][0] for c in curves]), mean_std([c['train_mae'][-1] for c in curves]),
-                   mean_std([c['test_mae'][-1] for c in curves]), mean_std([min(c['test_mae']) for c in curves]),
-                   mean_std([c['test_loss'][-1] for c in curves])]
+                   mean_pm_std([c['test_mae'][0] for c in curves]), mean_pm_std([c['train_mae'][-1] for c in curves]),
+                   mean_pm_std([c['test_mae'][-1] for c in curves]), mean_pm_std([min(c['test_mae']) for c in curves]),
+                   mean_pm_std([c['test_loss'][-1] for c in curves])]
 
 
 def provenance_row(path, name, run):

@@ -10,8 +10,8 @@ not trained twice); `best` with two unshared towers of about the same number of 
 (`unshared`) and without the auxiliary digit losses (`no_aux`); and the previous best, whose
 tower has a second convolution at 14 x 14 (`deep`).
 """
-from comparison.experiment import option_parser, run_experiment
-from comparison.training import prologue
+from comparison.experiment import run_experiment
+from comparison.options import main_or_exit, option_parser
 from comparison.variants import VARIANTS
 
 
@@ -20,4 +20,4 @@ def main():
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    main_or_exit(main)

@@ -6,18 +6,18 @@ pairs of seeds 0-9 that test.py reports), with the baseline for the cost ratio.
 
 The round lines also give the error without test-time averaging of the candidates that use it.
 """
-from comparison.experiment import option_parser, run_experiment
-from comparison.training import prologue
+from comparison.experiment import run_experiment
+from comparison.options import main_or_exit, option_parser
 from comparison.variants import CANDIDATES
 
 
 def main():
     parser = option_parser(__doc__, rounds=5, seed=1000)
     parser.add_argument('--candidates', nargs='+', choices=list(CANDIDATES), default=list(CANDIDATES),
-                        help='candidates to run')
+                        help='candidates to run (default: all)')
     options = parser.parse_args()
     run_experiment({name: CANDIDATES[name] for name in options.candidates}, options)
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    main_or_exit(main)

@@ -7,20 +7,22 @@ Each round redraws the 1,000 training and 1,000 test pairs and the initialisatio
 `--seed` + round; the architectures take turns round by round (all train on the same pairs
 in a round), and the table gives the mean and standard deviation over the rounds.
 """
-from comparison.experiment import option_parser, run_experiment
-from comparison.training import ARCHS, prologue
+from comparison.experiment import run_experiment
+from comparison.options import main_or_exit, option_parser, positive_float
+from comparison.training import ARCHS
 
 
 def main():
     parser = option_parser(__doc__)
-    parser.add_argument('--archs', nargs='+', choices=list(ARCHS), default=list(ARCHS), help='architectures to run')
-    parser.add_argument('--aux-weight', type=prologue.positive_float, default=None,
+    parser.add_argument('--archs', nargs='+', choices=list(ARCHS), default=list(ARCHS),
+                        help='architectures to run (default: all)')
+    parser.add_argument('--aux-weight', type=positive_float, default=None,
                         help="weight of the auxiliary digit losses (default: each architecture's own)")
-    parser.add_argument('--lr', type=prologue.positive_float, default=None,
+    parser.add_argument('--lr', type=positive_float, default=None,
                         help="Adam's learning rate (default: each architecture's own)")
     options = parser.parse_args()
     run_experiment({name: ARCHS[name] for name in options.archs}, options)
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    main_or_exit(main)

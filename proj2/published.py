@@ -16,10 +16,8 @@ import sys
 
 import torch
 
-from framework import SGD, Adam, Diverged, Linear, LossMSE, ReLU, Sequential, Tanh, error_rate, generate_disc_set, train
-from test import HelpFormatter, device_option, mean_std, positive_int
-
-torch.set_grad_enabled(False)
+from disc import device_option, generate_disc_set, mean_std, plural, positive_int
+from framework import SGD, Adam, Diverged, Linear, LossMSE, ReLU, Sequential, Tanh, error_rate, train
 
 ######################################################################
 # The settings of their table
@@ -68,7 +66,7 @@ def percent(value):
 
 def table(options):
     seeds = range(options.seed, options.seed + options.rounds)
-    print(f'{options.rounds} round(s), seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs, {options.device}')
+    print(f'{plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs, {options.device}')
     print(f'{"setting":32s} {"lr":>7s} {"theirs":>7s} {"ours":>7s} {"std":>6s}')
     for name, (optimiser, batch_size, theirs) in THEIRS.items():
         accuracies = [test_accuracy(seed, optimiser, batch_size, LEARNING_RATES[name], options) for seed in seeds]
@@ -81,7 +79,7 @@ def table(options):
 
 def select(options):
     seeds = range(options.seed, options.seed + options.rounds)
-    print(f'mean test accuracy over {options.rounds} round(s), seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs '
+    print(f'mean test accuracy over {plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs '
           f'(-: a round diverged)')
     for name, (optimiser, batch_size, _) in THEIRS.items():
         means = {}
@@ -94,14 +92,15 @@ def select(options):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--select', action='store_true', help='run the selection of the learning rates instead')
-    parser.add_argument('--rounds', type=positive_int, default=None, help='rounds; None: 10, or 5 with --select')
+    parser.add_argument('--rounds', type=positive_int, default=None, help='rounds (default: 10, or 5 with --select)')
     parser.add_argument('--seed', type=int, default=None,
-                        help='seed of the first round; None: 0, or 1000 with --select')
-    parser.add_argument('--epochs', type=positive_int, default=100, help='epochs of each training')
-    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
+                        help='seed of the first round (default: 0, or 1000 with --select)')
+    parser.add_argument('--epochs', type=positive_int, default=100, help='epochs of each training (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default: %(default)s)')
     options = parser.parse_args()
+    torch.set_grad_enabled(False)  # the handout's rule: the framework runs without autograd
     if options.rounds is None:
         options.rounds = 5 if options.select else 10
     if options.seed is None:

@@ -43,11 +43,46 @@ def test_the_deliverables_import_nothing_of_the_tooling():
 
 
 def test_sys_path_is_edited_in_one_place_only():
-    """The prologue-finding mechanism of project 1 (and its twin in project 2's script that reuses it)."""
-    allowed = {os.path.join('proj1', 'comparison', 'training.py'), os.path.join('proj2', 'digit_pairs.py')}
+    """Project 1's mechanism that finds the course's prologue; no `noqa: E402` (an import after code) anywhere."""
     editing = {os.path.relpath(path, ROOT) for path in files(['*.py', '*/**/*.py'])
                if 'sys.path' in open(path).read() and not path.endswith('test_handins.py')}
-    assert editing <= allowed and os.path.join('proj1', 'comparison', 'training.py') in editing
+    assert editing == {os.path.join('proj1', 'comparison', 'training.py')}
+    assert [path for path in files(['*.py', '*/**/*.py']) if 'noqa: E402' in open(path).read()
+            and not path.endswith('test_handins.py')] == []
+
+
+def test_no_file_imports_an_entry_point_named_test():
+    """`test` is the handout's entry point in both projects (and Python's own test package): never a library."""
+    for path in files(['*.py', '*/**/*.py']):
+        assert 'test' not in imported_modules(path), path
+
+
+def test_the_proj2_hand_in_imports_nothing_outside_proj2():
+    for path in files(['proj2/**/*.py']):
+        assert imported_modules(path) & {'proj1', 'experiments', 'dlc_practical_prologue', 'course_data'} == set(), path
+
+
+def test_importing_proj2_leaves_autograd_on(tmp_path):
+    """Each run turns autograd off where it starts (the handout's rule); importing a module does not."""
+    folder = handins.build('Proj2', tmp_path / 'Proj2')
+    code = ('import runpy, torch\n'
+            'for name in ("disc", "framework", "plot", "published", "test"):\n'
+            '    runpy.run_path(name + ".py", run_name="imported") if name != "framework" else __import__(name)\n'
+            '    assert torch.is_grad_enabled(), name\n'
+            'print("on")')
+    result = handins.run(['-c', code], cwd=folder)
+    assert result.stdout == 'on\n', result.stderr
+
+
+@pytest.mark.parametrize('handin, scripts', [('Proj1', ['test.py', 'ablation.py', 'selection.py', 'plot.py']),
+                                             ('Proj2', ['test.py', 'plot.py', 'published.py'])])
+def test_every_script_of_a_hand_in_runs_there_alone(tmp_path, handin, scripts):
+    folder = handins.build(handin, tmp_path / handin)
+    entry_points = [path.name for path in folder.rglob('*.py') if "if __name__ == '__main__':" in path.read_text()]
+    assert sorted(entry_points) == sorted(scripts)
+    for script in scripts:
+        result = handins.run([script, '-h'], cwd=folder)
+        assert result.returncode == 0 and result.stdout.startswith(f'usage: {script}'), (script, result.stderr)
 
 
 ######################################################################
@@ -155,7 +190,92 @@ def test_proj1_alone_without_data_says_so_in_one_line(tmp_path):
     result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline'], cwd=folder)
     assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith('error: MNIST is not in ') and 'downloaded' in lines[0], lines
+    assert len(lines) == 1 and lines[0].startswith('error: cannot draw the digit pairs: MNIST is not in ')
+    assert 'downloaded' in lines[0], lines
+
+
+COURSE_PROLOGUE = '''
+"""A stand-in for the course's dlc_practical_prologue.py, written for the test: the course's API alone."""
+import argparse
+import os
+
+import torch
+from torchvision import datasets
+
+parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.')
+parser.add_argument('--full', action='store_true', default=False)
+parser.add_argument('--tiny', action='store_true', default=False)
+parser.add_argument('--seed', type=int, default=0)
+parser.add_argument('--cifar', action='store_true', default=False)
+parser.add_argument('--data_dir', type=str, default=None)
+args = parser.parse_args()  # as the course's: an option it does not know ends the program
+
+if args.seed >= 0:
+    torch.manual_seed(args.seed)
+
+
+def mnist(train):
+    folder = (args.data_dir or os.environ.get('PYTORCH_DATA_DIR') or './data') + '/mnist/'
+    dataset = datasets.MNIST(folder, train=train, download=True)
+    return dataset.data.view(-1, 1, 28, 28).float(), dataset.targets
+
+
+def load_data(cifar=None, one_hot_labels=False, normalize=False, flatten=True):
+    assert not (cifar or args.cifar or one_hot_labels), 'MNIST alone in this stand-in'
+    (train_input, train_target), (test_input, test_target) = mnist(True), mnist(False)
+    if flatten:
+        train_input, test_input = train_input.flatten(1), test_input.flatten(1)
+    if not args.full:
+        train_input, train_target, test_input, test_target = (
+            train_input[:1000], train_target[:1000], test_input[:1000], test_target[:1000])
+    if normalize:
+        mu, std = train_input.mean(), train_input.std()
+        train_input, test_input = (train_input - mu) / std, (test_input - mu) / std
+    return train_input, train_target, test_input, test_target
+
+
+def mnist_to_pairs(nb, input, target):
+    input = torch.nn.functional.avg_pool2d(input, kernel_size=2)
+    a = torch.randperm(input.size(0))[:2 * nb].view(nb, 2)
+    input = torch.cat((input[a[:, 0]], input[a[:, 1]]), 1)
+    classes = target[a]
+    return input, (classes[:, 0] <= classes[:, 1]).long(), classes
+
+
+def generate_pair_sets(nb):
+    return mnist_to_pairs(nb, *mnist(True)) + mnist_to_pairs(nb, *mnist(False))
+'''
+
+
+def proj1_beside_the_course_prologue(tmp_path):
+    """Proj1/ built as the README says, the stand-in of the course's prologue in place of ours."""
+    folder = handins.build('Proj1', tmp_path / 'Proj1')
+    (folder / 'dlc_practical_prologue.py').write_text(COURSE_PROLOGUE)
+    return folder
+
+
+def test_proj1_runs_beside_the_course_s_own_prologue(tmp_path):
+    mnist = os.path.join(course_data.data_dir(), 'mnist')
+    course_data.load(datasets.MNIST, mnist, train=True)
+    folder = proj1_beside_the_course_prologue(tmp_path)
+    (folder / 'data').mkdir()
+    os.symlink(mnist, folder / 'data' / 'mnist')
+    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline', '--seed', '3'],
+                         cwd=folder)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.split('\narchitecture ')[1].splitlines()[1:2]]
+    assert rows[0][:2] == ['baseline', '70906'] and 0 < float(rows[0][4].rstrip('%')) < 50
+    assert result.stdout.splitlines()[-1].startswith('1 round, seed 3, device cpu')
+    result = handins.run(['test.py', '-h'], cwd=folder)
+    assert result.returncode == 0 and result.stdout.startswith('usage: test.py') and '--archs' in result.stdout
+
+
+def test_proj1_beside_the_course_s_own_prologue_without_data_says_so_in_one_line(tmp_path):
+    folder = proj1_beside_the_course_prologue(tmp_path)
+    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline'], cwd=folder)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: cannot draw the digit pairs: '), lines
 
 
 def test_the_prologue_alone_reads_its_data_from_dot_data_as_the_original(tmp_path):

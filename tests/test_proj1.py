@@ -136,9 +136,12 @@ def test_rounds_redraw_the_data_and_the_same_seed_repeats_them():
 def test_a_few_epochs_on_real_pairs_lower_the_loss_and_beat_chance():
     torch.manual_seed(0)
     train_input, train_target, train_classes, test_input, test_target, _ = train.standardized_pair_sets()
-    model = models.Siamese(shared=True)
+    arch = train.Arch(lambda: models.Siamese(shared=True), epochs=4, aux_weight=1.0, lr=3e-3)
+    model = arch.make()
     before = train.loss_of(model, train_input, train_target, train_classes, 1.0).item()
-    after = train.train(model, train_input, train_target, train_classes, epochs=4, aux_weight=1.0, lr=3e-3)
+    losses = train.train(model, train_input, train_target, train_classes, arch)
+    after = losses[-1]
+    assert len(losses) == 4 and losses[0] > after
     chance = min(test_target.float().mean(), 1 - test_target.float().mean()).item()
     assert after < 0.5 * before
     assert train.error_rate(model, test_input, test_target) < chance - 0.15
@@ -230,6 +233,15 @@ def test_one_round_prints_no_standard_deviation():
                          cwd=PROJ1, capture_output=True, text=True, check=True).stdout
     row = [line for line in out.splitlines() if line.startswith('baseline ') and 'round' not in line][0]
     assert row.split()[5] == '-'
+    assert out.splitlines()[-1].startswith('1 round, seed 0, ')
+
+
+@pytest.mark.parametrize('script', ['test.py', 'ablation.py', 'selection.py'])
+def test_help_gives_each_default_once(script):
+    out = subprocess.run([sys.executable, script, '-h'], cwd=PROJ1, capture_output=True, text=True, check=True).stdout
+    options = [line.split()[0] for line in out.split('options:')[1].splitlines() if line.startswith('  -')]
+    assert out.count('(default:') == len(options) - 1  # every option but -h
+    assert '(default: None)' not in out
 
 
 def test_plot_writes_the_path_given_and_refuses_what_is_no_table(tmp_path):

@@ -15,8 +15,8 @@ import torch
 
 from benchmarks.references import torch_twin
 from proj2 import framework
-from proj2.framework import (EarlyStopping, LossCrossEntropy, LossMSE, Sequential, disc_network, train,
-                             validation_split)
+from proj2.disc import disc_network, generate_disc_set
+from proj2.framework import EarlyStopping, LossCrossEntropy, LossMSE, Sequential, train, validation_split
 
 DOUBLE = torch.float64
 
@@ -124,7 +124,7 @@ def test_schedulers_follow_torch_lr_scheduler_epoch_by_epoch():
 
 
 def disc_data(size=200):
-    input, target = framework.generate_disc_set(size, dtype=DOUBLE)
+    input, target = generate_disc_set(size, dtype=DOUBLE)
     return framework.standardiser(input)(input), target
 
 

@@ -1,29 +1,15 @@
-"""The experiments of project 1: the scripts' options, rounds of every architecture on shared pairs, and
-the table of mean errors and costs."""
-import argparse
+"""The experiments of project 1: rounds of every architecture on shared pairs, and the table of mean errors
+and costs."""
 import dataclasses
 import statistics
+import sys
 import time
 
-import torch
+from tqdm import tqdm
 
 from .models import nb_parameters
-from .training import Diverged, draw, prologue, run_round
-
-
-class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The script's docstring as it is, and every option's default."""
-
-
-def option_parser(description, rounds=10, seed=0):
-    """The options that every experiment script takes: --rounds, --epochs, --seed, --device."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=Formatter)
-    parser.add_argument('--rounds', type=prologue.positive_int, default=rounds, help='rounds per architecture')
-    parser.add_argument('--epochs', type=prologue.positive_int, default=None,
-                        help="epochs of every architecture (default: each one's own)")
-    parser.add_argument('--seed', type=int, default=seed, help='round r uses seed + r')
-    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N')
-    return parser
+from .options import machine_line
+from .training import Diverged, draw, run_round
 
 
 def configured(arch, options):
@@ -36,28 +22,37 @@ def configured(arch, options):
 
 
 def mean_std(values):
-    """Mean and standard deviation (None for a single value, where it is undefined) of a list of numbers."""
-    values = torch.tensor(values, dtype=torch.float64)
-    return values.mean().item(), values.std().item() if len(values) > 1 else None
+    """Mean and sample standard deviation of a list of numbers (None for a single value: it is undefined)."""
+    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def plural(count, noun):
+    """'1 round', '10 rounds'."""
+    return f'{count} {noun}{"" if count == 1 else "s"}'
 
 
 def run_rounds(archs, options):
     """{name: [Round, or the Diverged error, of each round]} of the architectures `archs` ({name: Arch}),
-    round r of every architecture before round r + 1 of any, so that all see the same machine load."""
+    round r of every architecture before round r + 1 of any, so that all see the same machine load. A
+    line per training on stdout; on a terminal, a bar on stderr with the time left."""
     rounds = {name: [] for name in archs}
-    for r in range(options.rounds):
-        drawn = draw(options.seed + r, options.device)
-        for name, arch in archs.items():
-            try:
-                result = run_round(arch, options.seed + r, options.device, drawn)
-            except Diverged as diverged:
-                rounds[name].append(diverged)
-                print(f'{name:12s} round {r + 1:2d}/{options.rounds}  {diverged}', flush=True)
-                continue
-            rounds[name].append(result)
-            single = f' (single copy {100 * result.single_test_error:5.2f}%)' if arch.test_shifts else ''
-            print(f'{name:12s} round {r + 1:2d}/{options.rounds}  train error {100 * result.train_error:5.2f}%  '
-                  f'test error {100 * result.test_error:5.2f}%{single}  {result.seconds:5.2f} s', flush=True)
+    with tqdm(total=options.rounds * len(archs), unit='training', smoothing=0, disable=None, leave=False) as bar:
+        for r in range(options.rounds):
+            drawn = draw(options.seed + r, options.device)
+            for name, arch in archs.items():
+                try:
+                    result = run_round(arch, options.seed + r, options.device, drawn)
+                except Diverged as diverged:
+                    result = diverged
+                    line = str(diverged)
+                else:
+                    single = f' (single copy {100 * result.single_test_error:5.2f}%)' if arch.test_shifts else ''
+                    line = (f'train error {100 * result.train_error:5.2f}%  test error '
+                            f'{100 * result.test_error:5.2f}%{single}  {result.seconds:5.2f} s')
+                rounds[name].append(result)
+                bar.write(f'{name:12s} round {r + 1:2d}/{options.rounds}  {line}', file=sys.stdout)
+                sys.stdout.flush()
+                bar.update()
     return rounds
 
 
@@ -71,7 +66,7 @@ def table_row(name, arch, rounds, base):
     head = f'{name:12s} {nb_parameters(arch.make()):7d} {arch.epochs:6d} {arch.aux_weight:4g} '
     diverged = [r for r in rounds if isinstance(r, Diverged)]
     if diverged:
-        return head + f'diverged in {len(diverged)} of {len(rounds)} rounds ({diverged[0]})'
+        return head + f'diverged in {len(diverged)} of {plural(len(rounds), "round")} ({diverged[0]})'
     test_mean, test_std = mean_std([r.test_error for r in rounds])
     train_mean = mean_std([r.train_error for r in rounds])[0]
     per_round = statistics.median(r.seconds for r in rounds)
@@ -90,7 +85,7 @@ def print_table(archs, rounds, options, seconds):
           f'{"train error":>11s} {"s/round":>7s}' + (f' {"x base":>6s}' if base else ''))
     for name, arch in archs.items():
         print(table_row(name, arch, rounds[name], base))
-    print(f'\n{options.rounds} rounds, seed {options.seed}, device {options.device} ({prologue.machine_line()}), '
+    print(f'\n{plural(options.rounds, "round")}, seed {options.seed}, device {options.device} ({machine_line()}), '
           f'total {seconds:.0f} s'
           + (f' = {seconds / base:.0f} baseline rounds' if base else ''))
 

@@ -12,17 +12,34 @@ from torch.nn import functional as F
 
 from .models import Baseline, Comparator, Siamese
 
-try:  # the course's prologue: beside test.py in the hand-in (Proj1/), else at this repository's root
-    import dlc_practical_prologue as prologue
-except ModuleNotFoundError as missing:
-    if missing.name != 'dlc_practical_prologue':
-        raise
-    sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    import dlc_practical_prologue as prologue
-
 
 class Diverged(ArithmeticError):
     """A training whose loss stopped being finite: 'diverged at epoch k: loss nan'."""
+
+
+class DataUnavailable(RuntimeError):
+    """The digit pairs cannot be drawn: MNIST is neither on disk nor downloadable."""
+
+
+def import_prologue():
+    """The course's dlc_practical_prologue, of which project 1 uses `generate_pair_sets` alone. It parses the
+    command line when imported, and the course's own refuses the options it does not know (ours ignores
+    them): it is imported with none of the script's options."""
+    argv, sys.argv = sys.argv, sys.argv[:1]
+    try:
+        try:  # beside test.py in the hand-in (Proj1/), else at this repository's root
+            import dlc_practical_prologue
+        except ModuleNotFoundError as missing:
+            if missing.name != 'dlc_practical_prologue':
+                raise
+            sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+            import dlc_practical_prologue
+    finally:
+        sys.argv = argv
+    return dlc_practical_prologue
+
+
+prologue = import_prologue()  # now, as it seeds torch when imported
 
 
 def pairs_of(digits, classes):
@@ -103,28 +120,41 @@ def loss_of(model, input, target, classes, aux_weight):
     return loss
 
 
-def train(model, input, target, classes, epochs, aux_weight=0.0, lr=1e-3, repair=False, distort=None,
-          batch_size=100):
-    """Adam on mini-batches of the in-memory training pairs, augmented afresh at every epoch
-    when `repair` or `distort`; returns the last epoch's mean loss, or raises Diverged at the end
-    of the first epoch whose loss is not finite."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)  # one call per step for all the tensors
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
-    for epoch in range(1, epochs + 1):
+def adam_step(model, arch, nb_steps):
+    """The training step of `model`: a function of a mini-batch (pairs, targets, classes) that takes one step
+    of Adam on `loss_of` and returns the loss, the learning rate annealed to 0 by a cosine over `nb_steps`."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=arch.lr, foreach=True)  # one call per step for all tensors
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, nb_steps)
+
+    def step(input, target, classes):
+        loss = loss_of(model, input, target, classes, arch.aux_weight)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        return loss.item()
+    return step
+
+
+def train(model, input, target, classes, arch, make_step=adam_step, batch_size=100):
+    """`arch.epochs` passes over the training pairs in mini-batches of a new random order, augmented afresh
+    at every epoch when `arch.repair` or `arch.distort`, each batch through `make_step(model, arch, number of
+    steps)`; returns the mean loss of each epoch, or raises Diverged at the end of the first one that is not
+    finite."""
+    step = make_step(model, arch, arch.epochs * -(-input.size(0) // batch_size))
+    losses = []
+    for epoch in range(1, arch.epochs + 1):
         model.train()
-        x, t, c = augmented(input, classes, repair, distort) if repair or distort else (input, target, classes)
+        augment = arch.repair or arch.distort
+        x, t, c = augmented(input, classes, arch.repair, arch.distort) if augment else (input, target, classes)
         order = torch.randperm(x.size(0), device=x.device)
         total = 0.0
         for batch in order.split(batch_size):
-            loss = loss_of(model, x[batch], t[batch], c[batch], aux_weight)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * batch.size(0)
-        if not math.isfinite(total):
-            raise Diverged(f'diverged at epoch {epoch}: loss {total / x.size(0)}')
-    return total / x.size(0)
+            total += step(x[batch], t[batch], c[batch]) * batch.size(0)
+        losses.append(total / x.size(0))
+        if not math.isfinite(losses[-1]):
+            raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
+    return losses
 
 
 def shifted_copies(input, max_shift):
@@ -150,8 +180,12 @@ def error_rate(model, input, target, test_shifts=0):
 
 def standardized_pair_sets(nb=1000, device='cpu'):
     """`generate_pair_sets(nb)` on `device`, both inputs scaled by the training mean and std."""
+    try:
+        pair_sets = prologue.generate_pair_sets(nb)
+    except (OSError, RuntimeError) as error:  # torchvision's failed download; this repository's prologue's error
+        raise DataUnavailable(f'cannot draw the digit pairs: {" ".join(str(error).split())}') from error
     train_input, train_target, train_classes, test_input, test_target, test_classes = (
-        tensor.to(device) for tensor in prologue.generate_pair_sets(nb))
+        tensor.to(device) for tensor in pair_sets)
     mu, std = train_input.mean(), train_input.std()
     return ((train_input - mu) / std, train_target, train_classes,
             (test_input - mu) / std, test_target, test_classes)
@@ -175,22 +209,25 @@ class Round(NamedTuple):
     test_error: float
     seconds: float  # training and predicting the test pairs
     single_test_error: float  # without test-time averaging
+    losses: list  # the mean training loss of each epoch
 
 
-def run_round(arch, seed, device='cpu', drawn=None):
+def run_round(arch, seed, device='cpu', drawn=None, convert=None, make_step=adam_step):
     """Train `arch` on the pairs drawn from `seed` (`drawn`, or drawn here) with a fresh
-    initialisation from the same seed, then predict the test pairs: a `Round`."""
+    initialisation from the same seed, then predict the test pairs: a `Round`. The network that
+    trains is `arch.make()`, or what `convert` makes of it, with `make_step`'s steps."""
     drawn = drawn or draw(seed, device)
     train_input, train_target, train_classes, test_input, test_target, _ = drawn.pair_sets
     torch.manual_seed(seed)
     torch.set_rng_state(drawn.rng_state)  # as if the pairs had just been drawn
     model = arch.make().to(device, memory_format=torch.channels_last)  # faster convolutions and pooling on CPU
+    if convert:
+        model = convert(model)
     start = time.perf_counter()
-    train(model, train_input, train_target, train_classes, arch.epochs, arch.aux_weight, arch.lr, arch.repair,
-          arch.distort)
+    losses = train(model, train_input, train_target, train_classes, arch, make_step)
     test_error = error_rate(model, test_input, test_target, arch.test_shifts)
     if device != 'cpu':
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     single = error_rate(model, test_input, test_target) if arch.test_shifts else test_error
-    return Round(error_rate(model, train_input, train_target), test_error, seconds, single)
+    return Round(error_rate(model, train_input, train_target), test_error, seconds, single, losses)

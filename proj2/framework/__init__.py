@@ -7,13 +7,12 @@ from .modules import (INITIALISATIONS, Dropout, Flatten, LeakyReLU, Linear, Modu
 from .normalisation import BatchNorm1d, BatchNorm2d
 from .optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from .schedulers import CosineAnnealingLR, ExponentialLR, LambdaLR, ReduceLROnPlateau, StepLR
-from .training import (Diverged, EarlyStopping, disc_network, error_rate, generate_disc_set, standardiser, train,
-                       validation_split)
+from .training import Diverged, EarlyStopping, error_rate, standardiser, train, validation_split
 
 __all__ = ['Module', 'Linear', 'Conv2d', 'MaxPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Flatten', 'ReLU', 'LeakyReLU',
            'Tanh', 'Sigmoid', 'Softmax', 'Dropout', 'Sequential', 'INITIALISATIONS',
            'LossMSE', 'LossBCE', 'LossCrossEntropy',
            'Optimizer', 'SGD', 'Adam', 'RMSprop', 'Adagrad', 'Adadelta',
            'LambdaLR', 'StepLR', 'ExponentialLR', 'CosineAnnealingLR', 'ReduceLROnPlateau',
-           'generate_disc_set', 'disc_network', 'standardiser', 'train', 'error_rate', 'Diverged', 'EarlyStopping',
+           'standardiser', 'train', 'error_rate', 'Diverged', 'EarlyStopping',
            'validation_split']

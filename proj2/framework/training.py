@@ -1,26 +1,7 @@
-"""The handout's data and network, and mini-batch training and evaluation helpers."""
+"""Mini-batch training and evaluation: the loop, early stopping, and the helpers around them."""
 import math
 
-from torch import empty
-
-from .modules import Linear, ReLU, Sequential
 from .schedulers import ReduceLROnPlateau
-
-
-def generate_disc_set(nb, dtype=None, device=None):
-    """`nb` points uniform in [0, 1]^2 (nb x 2) and their targets (nb x 1): 1 inside the disk
-    of centre (0.5, 0.5) and radius 1 / sqrt(2 pi), whose area is 1/2, 0 outside."""
-    input = empty(nb, 2, dtype=dtype, device=device).uniform_()
-    inside = (input - 0.5).square().sum(1, keepdim=True) < 1 / (2 * math.pi)
-    return input, inside.to(input.dtype)
-
-
-def disc_network(init='he', dtype=None, device=None):
-    """The handout's network: two inputs, three hidden ReLU layers of 25 units, one output."""
-    return Sequential(Linear(2, 25, init, dtype, device), ReLU(),
-                      Linear(25, 25, init, dtype, device), ReLU(),
-                      Linear(25, 25, init, dtype, device), ReLU(),
-                      Linear(25, 1, init, dtype, device))
 
 
 def standardiser(train_input):

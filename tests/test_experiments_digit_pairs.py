@@ -1,8 +1,7 @@
-"""proj2/digit_pairs.py: project 1's networks built from the framework against the same networks in
-torch.nn (float64, 1e-8 relative: outputs, input and parameter gradients, batch norm in both modes),
-weight sharing, the training protocol against project 1's, and the script's command line."""
-import ast
-import importlib.util
+"""experiments/digit_pairs.py: project 1's networks built from project 2's framework against the same
+networks in torch.nn (float64, 1e-8 relative: outputs, input and parameter gradients, batch norm in both
+modes), weight sharing, the framework's step in project 1's training loop, and the command line."""
+import dataclasses
 import os
 import subprocess
 import sys
@@ -10,17 +9,12 @@ import sys
 import pytest
 import torch
 
+from experiments import digit_pairs
 from proj1.comparison import models, training
 from proj2 import framework
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROJ2 = os.path.join(ROOT, 'proj2')
-SCRIPT = os.path.join(PROJ2, 'digit_pairs.py')
 DOUBLE = torch.float64
-
-spec = importlib.util.spec_from_file_location('digit_pairs', SCRIPT)
-digit_pairs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(digit_pairs)
 
 NETWORKS = {'shared_aux': lambda: models.Siamese(shared=True), '+bn_tower': lambda: models.Comparator(head=60)}
 
@@ -127,32 +121,21 @@ def test_one_tower_for_both_digits_gradients_summed(name, mode):
         assert twin.head.param()[0][1].abs().max() == 0  # the head got no gradient from a zero one
 
 
-def test_torch_training_is_proj1_train_step_for_step():
-    input, target, classes = (t[:200] for t in pairs(200))
-    results = []
-    for train in (training.train, digit_pairs.train_torch):
-        torch.manual_seed(3)
-        model = models.Siamese(shared=True).double()
-        losses = train(model, input, target, classes, 2, aux_weight=3.0, lr=3e-3)
-        results.append((losses, [p.detach().clone() for p in model.parameters()]))
-    (last, weights), (losses, own) = results
-    assert len(losses) == 2 and losses[-1] == last
-    assert all(torch.equal(a, b) for a, b in zip(weights, own))
-
-
 @pytest.mark.parametrize('name', list(NETWORKS))
 def test_framework_training_follows_torch_training_float64(name):
     """4 steps of both trainings from the same weights, batches and dropout masks, in float64: the same
     weights to 1e-7 relative (Adam's first steps are lr times the gradient's sign, so that the biases
     before a batch norm, whose gradient is rounding noise, move at random: they are left out)."""
     input, target, classes = pairs(200)
+    arch = training.Arch(NETWORKS[name], epochs=2, aux_weight=3.0, lr=3e-3)
     torch.manual_seed(5)
-    model = NETWORKS[name]().double()
+    model = arch.make().double()
     twin = digit_pairs.framework_twin(model)
     state = torch.get_rng_state()
-    torch_losses = digit_pairs.train_torch(model, input, target, classes, 2, 3.0, 3e-3)
+    torch_losses = training.train(model, input, target, classes, arch)
     torch.set_rng_state(state)
-    framework_losses = digit_pairs.train_framework(twin, input, target, classes, 2, 3.0, 3e-3)
+    framework_losses = training.train(twin, input, target, classes, arch, digit_pairs.framework_adam_step)
+    assert len(framework_losses) == 2
     assert torch.allclose(torch.tensor(framework_losses), torch.tensor(torch_losses), rtol=1e-9, atol=0)
     layers = twin.tower.modules
     noise = {id(module.bias) for module, following in zip(layers, layers[1:])  # the biases before a batch norm
@@ -167,16 +150,24 @@ def test_framework_training_follows_torch_training_float64(name):
 
 def test_framework_training_divergence():
     input, target, classes = pairs(100)
-    twin = digit_pairs.framework_twin(models.Siamese(shared=True).double())
-    with pytest.raises(framework.Diverged, match='^diverged at epoch 1: loss nan$'):
-        digit_pairs.train_framework(twin, input * float('nan'), target, classes, 2, 3.0, 3e-3)
+    arch = training.Arch(lambda: models.Siamese(shared=True), epochs=2, aux_weight=3.0, lr=3e-3)
+    twin = digit_pairs.framework_twin(arch.make().double())
+    with pytest.raises(training.Diverged, match='^diverged at epoch 1: loss nan$'):
+        training.train(twin, input * float('nan'), target, classes, arch, digit_pairs.framework_adam_step)
+
+
+def test_the_twin_leaves_the_generator_as_it_was():
+    model = models.Comparator(head=60)
+    state = torch.get_rng_state()
+    digit_pairs.framework_twin(model)
+    assert torch.equal(torch.get_rng_state(), state)
 
 
 def run_main(monkeypatch, *arguments):
     """The script's main in this process with `arguments`: its SystemExit's code, or None."""
     monkeypatch.setattr(sys, 'argv', ['digit_pairs.py', *arguments])
     try:
-        digit_pairs.main()
+        digit_pairs.main_or_exit(digit_pairs.main)
     except SystemExit as exit:
         return exit.code
     return None
@@ -185,9 +176,10 @@ def run_main(monkeypatch, *arguments):
 def test_help_lists_every_option_with_its_default(monkeypatch, capsys):
     assert run_main(monkeypatch, '-h') == 0
     text = ' '.join(capsys.readouterr().out.split())
-    for option, default in (('--rounds', '10'), ('--epochs', 'None'), ('--seed', '0'), ('--device', 'cpu'),
-                            ('--curve', 'None')):
+    for option, default in (('--rounds', '10'), ('--epochs', "each architecture's own"), ('--seed', '0'),
+                            ('--device', 'cpu'), ('--curve', 'no figure')):
         assert option in text and f'(default: {default})' in text
+    assert text.count('(default:') == 5
 
 
 @pytest.mark.parametrize('arguments', [['--rounds', '0'], ['--epochs', '-1'], ['--seed', 'x'],
@@ -200,15 +192,14 @@ def test_bad_option_is_argparse_error(monkeypatch, capsys, arguments):
 def test_divergence_is_one_line_and_exit_1(monkeypatch):
     input, target, classes = pairs(100)
     nan_pairs = (input.float() * float('nan'), target, classes, input.float(), target, classes)
-    monkeypatch.setattr(digit_pairs.torch_training, 'draw',
-                        lambda seed, device='cpu': training.Draw(nan_pairs, torch.get_rng_state()))
-    assert run_main(monkeypatch, '--rounds', '1', '--epochs', '1') == 'diverged at epoch 1: loss nan'
+    monkeypatch.setattr(digit_pairs, 'draw', lambda seed, device='cpu': training.Draw(nan_pairs, torch.get_rng_state()))
+    assert run_main(monkeypatch, '--rounds', '1', '--epochs', '1') == 'error: diverged at epoch 1: loss nan'
 
 
 def test_one_round_one_epoch_end_to_end(tmp_path):
     curve = tmp_path / 'curve.png'
-    result = subprocess.run([sys.executable, 'digit_pairs.py', '--rounds', '1', '--epochs', '1', '--curve', str(curve)],
-                            cwd=PROJ2, capture_output=True, text=True, timeout=300,
+    result = subprocess.run([sys.executable, '-m', 'experiments.digit_pairs', '--rounds', '1', '--epochs', '1',
+                             '--curve', str(curve)], cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONPATH': ''})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -220,16 +211,3 @@ def test_one_round_one_epoch_end_to_end(tmp_path):
     assert [row[2] for row in rows] == ['73608', '73608', '95792', '95792']
     assert any(line.startswith('time ratio framework / torch.nn') for line in lines)
     assert curve.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-
-
-def test_the_hand_in_does_not_import_the_script_the_prologue_or_proj1():
-    for path in [os.path.join(PROJ2, 'test.py')] + [os.path.join(PROJ2, 'framework', name)
-                                                     for name in os.listdir(os.path.join(PROJ2, 'framework'))
-                                                     if name.endswith('.py')]:
-        with open(path) as f:
-            tree = ast.parse(f.read())
-        names = {alias.name.split('.')[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                 for alias in node.names}
-        names |= {node.module.split('.')[0] for node in ast.walk(tree)
-                  if isinstance(node, ast.ImportFrom) and node.level == 0}
-        assert names & {'digit_pairs', 'dlc_practical_prologue', 'proj1'} == set(), path

@@ -1,50 +1,38 @@
 """Project 2's framework solves project 1: two of project 1's networks, built from the framework's
 modules and trained with autograd off, beside the same networks in torch.nn, on the same digit pairs.
 
-    python digit_pairs.py                                   # 10 rounds, seeds 0..9
-    python digit_pairs.py --rounds 1 --epochs 1             # a quick check
-    python digit_pairs.py --curve figures/digit_pairs_curve.png
+    python -m experiments.digit_pairs                           # from the repository root: 10 rounds, seeds 0..9
+    python -m experiments.digit_pairs --rounds 1 --epochs 1     # a quick check
+    python -m experiments.digit_pairs --curve experiments/digit_pairs_curve.png
 
 The networks are project 1's `shared_aux` (Siamese(shared=True): one handout convnet for both
 digits, 10 digit logits each, a head 20-60-2) and the ablation's `+bn_tower` (Comparator(head=60):
-one batch-norm tower with dropout for both digits, the same head). Each round draws the pairs as
-project 1 does (`generate_pair_sets(1000)`, standardised by the training mean and standard
-deviation, seed + r); each network is made by torch.nn from that seed, and its framework twin
-starts from a copy of the same weights. Both then train identically: the comparison's
-cross-entropy plus 3 times that of the digit classes, Adam (lr 3e-3), mini-batches of 100 in the
-same order, the same dropout masks, the learning rate annealed to 0 by a cosine stepped at every
-batch, 25 epochs. The table gives the test error's mean and standard deviation over the rounds,
-the difference of the two implementations' means against twice its standard error, and the ratio
-of their median seconds per round (training, then predicting the test pairs).
-
-This script is not part of project 2's hand-in: it needs project 1 and the course's prologue.
+one batch-norm tower with dropout for both digits, the same head). Each round is project 1's
+(`run_round`): the pairs drawn by `generate_pair_sets(1000)` and standardised, seed + r, the
+torch.nn network made from that seed, trained by project 1's `train`; the framework's twin starts
+from a copy of the same weights and trains in the same loop, with the framework's loss, Adam and
+cosine annealing in its step: the comparison's cross-entropy plus 3 times that of the digit
+classes, lr 3e-3 annealed to 0 at every batch, mini-batches of 100 in the same order, the same
+dropout masks, 25 epochs. The table gives the test error's mean and standard deviation over the
+rounds, the difference of the two implementations' means against twice its standard error, and
+the ratio of their median seconds per round (training, then predicting the test pairs).
 """
 import math
 import os
 import statistics
-import sys
 import time
-from typing import NamedTuple
 
 import torch
 
-try:  # the course's prologue at this repository's root, and project 1's package beside it (namespace packages)
-    import dlc_practical_prologue as prologue
-except ModuleNotFoundError as missing:
-    if missing.name != 'dlc_practical_prologue':
-        raise
-    sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import dlc_practical_prologue as prologue
-
-from proj1.comparison import training as torch_training  # noqa: E402
-from proj1.comparison.experiment import configured, mean_std, option_parser  # noqa: E402
-from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters  # noqa: E402
-from proj1.comparison.variants import VARIANTS  # noqa: E402
-from proj2.framework import (Adam, BatchNorm1d, BatchNorm2d, Conv2d, CosineAnnealingLR, Diverged, Dropout,  # noqa: E402
-                             Flatten, Linear, LossCrossEntropy, MaxPool2d, Module, ReLU, Sequential)
+from proj1.comparison.experiment import configured, mean_std, plural
+from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters
+from proj1.comparison.options import machine_line, main_or_exit, option_parser
+from proj1.comparison.training import draw, run_round
+from proj1.comparison.variants import VARIANTS
+from proj2.framework import (Adam, BatchNorm1d, BatchNorm2d, Conv2d, CosineAnnealingLR, Dropout, Flatten, Linear,
+                             LossCrossEntropy, MaxPool2d, Module, ReLU, Sequential)
 
 NETWORKS = {'shared_aux': VARIANTS['shared_aux'], '+bn_tower': VARIANTS['+bn_tower']}
-IMPLEMENTATIONS = ('torch.nn', 'framework')
 
 
 ######################################################################
@@ -106,13 +94,13 @@ def batch_norm_tower(channels=32, hidden=128, dropout=0.3, dtype=None, device=No
                       Linear(hidden, 10, **options))
 
 
-def framework_twin(model):
+def framework_copy(model):
     """The framework's network of proj1's `model` (Siamese(shared=True) or Comparator with a head,
     of the default sizes), with a copy of its state (weights and running statistics), dtype and
     device, in the same mode. It draws its own initial weights first: the caller keeps torch's
     generator as it was if it matters."""
     if not (isinstance(model, DigitTowers) and model.tower1 is model.tower2 and model.head is not None):
-        raise ValueError('framework_twin: a DigitTowers network with one shared tower and a learned head expected')
+        raise ValueError('framework_copy: a DigitTowers network with one shared tower and a learned head expected')
     first = next(model.parameters())
     options = dict(dtype=first.dtype, device=first.device)
     if isinstance(model.tower1, ConvNet):
@@ -140,104 +128,41 @@ def copy_state(twin, model):
 
 
 ######################################################################
-# Training, as proj1's `train` (no augmentation), once with torch.nn and once with the framework
+# The framework's training step, in project 1's training loop
 
 
-def batches(size, batch_size, device):
-    """The mini-batches of one epoch: a random order of the `size` samples drawn as proj1's train
-    draws it (torch.randperm), split in `batch_size`."""
-    return torch.randperm(size, device=device).split(batch_size)
+def framework_twin(model):
+    """`framework_copy` of `model`, torch's generators left as they were (the copy's own initial draws undone)."""
+    device = next(model.parameters()).device
+    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
+        return framework_copy(model)
 
 
-def train_torch(model, input, target, classes, epochs, aux_weight, lr, batch_size=100):
-    """proj1's `train` without augmentation, step for step (the test checks it against it), but
-    returning the mean loss of every epoch."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
-    losses = []
-    for epoch in range(1, epochs + 1):
-        model.train()
-        total = 0.0
-        for batch in batches(input.size(0), batch_size, input.device):
-            loss = torch_training.loss_of(model, input[batch], target[batch], classes[batch], aux_weight)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * batch.size(0)
-        losses.append(total / input.size(0))
-        if not math.isfinite(total):
-            raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
-    return losses
-
-
-def train_framework(model, input, target, classes, epochs, aux_weight, lr, batch_size=100):
-    """The same training with the framework's network, loss, Adam and cosine annealing (stepped at
-    every batch), autograd off; the mean loss of every epoch."""
-    optimizer = Adam(model.param(), lr=lr)
-    scheduler = CosineAnnealingLR(optimizer, epochs * -(-input.size(0) // batch_size))
+def framework_adam_step(model, arch, nb_steps):
+    """project 1's `adam_step` for a network of the framework: a function of a mini-batch (pairs, targets,
+    classes) that takes one step of the framework's Adam on the same loss, autograd off, and returns the
+    loss, the learning rate annealed to 0 by the framework's cosine over `nb_steps`."""
+    optimizer = Adam(model.param(), lr=arch.lr)
+    scheduler = CosineAnnealingLR(optimizer, nb_steps)
     comparison_loss, digit_loss = LossCrossEntropy(), LossCrossEntropy()
-    losses = []
-    with torch.set_grad_enabled(False):
-        for epoch in range(1, epochs + 1):
-            model.train()
-            total = 0.0
-            for batch in batches(input.size(0), batch_size, input.device):
-                comparison, digits = model(input[batch])
-                loss = comparison_loss(comparison, target[batch])
-                grad_digits = None
-                if aux_weight:
-                    loss = loss + aux_weight * digit_loss(digits.reshape(-1, 10), classes[batch].reshape(-1))
-                    grad_digits = digit_loss.backward().mul_(aux_weight).view(digits.shape)
-                optimizer.zero_grad()
-                model.backward(comparison_loss.backward(), grad_digits)
-                optimizer.step()
-                scheduler.step()
-                total += loss.item() * batch.size(0)
-            losses.append(total / input.size(0))
-            if not math.isfinite(total):
-                raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
-    return losses
+
+    @torch.no_grad()
+    def step(input, target, classes):
+        comparison, digits = model(input)
+        loss = comparison_loss(comparison, target)
+        grad_digits = None
+        if arch.aux_weight:
+            loss = loss + arch.aux_weight * digit_loss(digits.reshape(-1, 10), classes.reshape(-1))
+            grad_digits = digit_loss.backward().mul_(arch.aux_weight).view(digits.shape)
+        optimizer.zero_grad()
+        model.backward(comparison_loss.backward(), grad_digits)
+        optimizer.step()
+        scheduler.step()
+        return loss.item()
+    return step
 
 
-def framework_error_rate(model, input, target):
-    """Fraction of the pairs whose comparison the framework's `model` gets wrong (evaluation mode)."""
-    with torch.set_grad_enabled(False):
-        model.eval()
-        return (model(input)[0].argmax(1) != target).float().mean().item()
-
-
-class Round(NamedTuple):
-    losses: list  # the mean training loss of each epoch
-    train_error: float
-    test_error: float
-    seconds: float  # training and predicting the test pairs, as proj1's
-
-
-def run_round(arch, implementation, seed, drawn, device='cpu'):
-    """proj1's run_round for `arch` (no augmentation, no test-time shifts) in one implementation:
-    the generator as if the pairs had just been drawn, the torch.nn network made from it (and, for
-    the framework, copied into its twin, the generator then put back), trained, then the test pairs
-    predicted: a Round."""
-    if arch.repair or arch.distort or arch.test_shifts:
-        raise ValueError('run_round: an architecture without augmentation or test-time shifts expected')
-    train_input, train_target, train_classes, test_input, test_target, _ = drawn.pair_sets
-    torch.manual_seed(seed)
-    torch.set_rng_state(drawn.rng_state)
-    model = arch.make().to(device, memory_format=torch.channels_last)  # as proj1's
-    if implementation == 'framework':
-        with torch.random.fork_rng(devices=[device] if device != 'cpu' else []):  # the twin's own draws undone
-            model = framework_twin(model)
-        train, error_rate = train_framework, framework_error_rate
-    else:
-        train, error_rate = train_torch, torch_training.error_rate
-    start = time.perf_counter()
-    losses = train(model, train_input, train_target, train_classes, arch.epochs, arch.aux_weight, arch.lr)
-    test_error = error_rate(model, test_input, test_target)
-    if device != 'cpu':
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    return Round(losses, error_rate(model, train_input, train_target), test_error, seconds)
+IMPLEMENTATIONS = {'torch.nn': {}, 'framework': {'convert': framework_twin, 'make_step': framework_adam_step}}
 
 
 ######################################################################
@@ -276,8 +201,8 @@ def print_table(networks, results, options, seconds):
     ratios = ', '.join(f'{name} {seconds_per_round[name, "framework"] / seconds_per_round[name, "torch.nn"]:.2f}'
                        for name in networks)
     print(f'time ratio framework / torch.nn (median s/round): {ratios}')
-    print(f'\n{n} round{"s" if n > 1 else ""}, seed {options.seed}, device {options.device} '
-          f'({prologue.machine_line()}), total {seconds:.0f} s')
+    print(f'\n{plural(n, "round")}, seed {options.seed}, device {options.device} '
+          f'({machine_line()}), total {seconds:.0f} s')
 
 
 def plot_curve(networks, results, path):
@@ -306,20 +231,18 @@ def plot_curve(networks, results, path):
 def main():
     parser = option_parser(__doc__)
     parser.add_argument('--curve', metavar='PATH', default=None,
-                        help="write round 1's training loss per epoch (both networks, both implementations) to PATH")
+                        help="write round 1's training loss per epoch (both networks, both implementations) to "
+                             "PATH (default: no figure)")
     options = parser.parse_args()
     networks = {name: configured(arch, options) for name, arch in NETWORKS.items()}
     results = {(name, implementation): [] for name in networks for implementation in IMPLEMENTATIONS}
     start = time.perf_counter()
     for r in range(options.rounds):
         seed = options.seed + r
-        drawn = torch_training.draw(seed, options.device)
+        drawn = draw(seed, options.device)
         for name, arch in networks.items():
-            for implementation in IMPLEMENTATIONS:
-                try:
-                    result = run_round(arch, implementation, seed, drawn, options.device)
-                except Diverged as error:
-                    sys.exit(str(error))
+            for implementation, hooks in IMPLEMENTATIONS.items():
+                result = run_round(arch, seed, options.device, drawn, **hooks)
                 results[name, implementation].append(result)
                 print(f'{name:10s} {implementation:9s} round {r + 1:2d}/{options.rounds}  final loss '
                       f'{result.losses[-1]:.5f}  train error {100 * result.train_error:5.2f}%  '
@@ -330,4 +253,4 @@ def main():
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    main_or_exit(main)

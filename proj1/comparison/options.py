@@ -1,0 +1,72 @@
+"""The command line of project 1's scripts: their options, the machine line of their tables, their exit."""
+import argparse
+import math
+import platform
+import sys
+
+import torch
+
+from .training import DataUnavailable, Diverged
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number above 0."""
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f'{text} is not a finite number above 0')
+    return value
+
+
+def device_option(text):
+    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
+    return text
+
+
+def option_parser(description, rounds=10, seed=0):
+    """The options that every experiment script takes: --rounds, --epochs, --seed, --device."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--rounds', type=positive_int, default=rounds,
+                        help='rounds per architecture (default: %(default)s)')
+    parser.add_argument('--epochs', type=positive_int, default=None,
+                        help="epochs of every architecture (default: each architecture's own)")
+    parser.add_argument('--seed', type=int, default=seed, help='round r uses seed + r (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
+    return parser
+
+
+def machine_line():
+    """CPU model (as lscpu names it, read from /proc/cpuinfo), torch's threads and version, and the GPU if any:
+    an absolute time means nothing without it."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
+    except OSError:
+        names = []
+    gpu = f', GPU {torch.cuda.get_device_name()}' if torch.cuda.is_available() else ''
+    cpu = names[0] if names else platform.processor() or 'unknown CPU'
+    return f'{cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}{gpu}'
+
+
+def main_or_exit(main):
+    """Call `main()`; missing data or a diverged training ends the script with one line on stderr, status 1."""
+    try:
+        return main()
+    except (DataUnavailable, Diverged) as error:
+        sys.exit(f'error: {error}')
