@@ -1,8 +1,10 @@
 """Project 1: model shapes and sizes, the comparison probability, augmentation, seeded
 rounds on real MNIST pairs, and the no-numpy import rule."""
+import argparse
 import ast
 import dataclasses
 import glob
+import io
 import os
 import subprocess
 import sys
@@ -10,7 +12,7 @@ import sys
 import pytest
 import torch
 
-from proj1.comparison import models, variants
+from proj1.comparison import experiment, models, variants
 from proj1.comparison import training as train
 
 PROJ1 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1')
@@ -255,3 +257,28 @@ def test_plot_writes_the_path_given_and_refuses_what_is_no_table(tmp_path):
         run = plot(table, tmp_path / 'x.png')
         assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
     assert not (tmp_path / 'x.png').exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_a_bar_on_stderr_gives_the_time_left_and_stdout_keeps_its_lines(monkeypatch, capsys):
+    """run_rounds with trainings that take no time: the lines on stdout as without a terminal, the bar on
+    stderr with the trainings done of the total and a time left."""
+    fake = train.Round(0.25, 0.125, 0.5, 0.125, [1.0])
+    monkeypatch.setattr(experiment, 'draw', lambda seed, device: None)
+    monkeypatch.setattr(experiment, 'run_round', lambda arch, seed, device, drawn: fake)
+    options = argparse.Namespace(rounds=2, seed=0, device='cpu')
+    archs = {name: train.ARCHS[name] for name in ('baseline', 'best')}
+    experiment.run_rounds(archs, options)
+    plain = capsys.readouterr()
+    terminal = Terminal()
+    monkeypatch.setattr(sys, 'stderr', terminal)
+    experiment.run_rounds(archs, options)
+    assert capsys.readouterr().out == plain.out and plain.err == ''
+    assert plain.out.splitlines() == [f'{name:12s} round  {r}/2  train error 25.00%  test error 12.50%   0.50 s'
+                                      for r in (1, 2) for name in archs]
+    bar = terminal.getvalue()
+    assert '3/4 [00:00<00:00' in bar and 'training/s' in bar  # done/total [elapsed<left]; cleared at the end
