@@ -37,7 +37,7 @@ def assignments(hw3_epochs):
 
 
 def time_left(done, left, seconds):
-    """'about 2:30 left': the time the `left` costs take at the pace of the `done` ones (`seconds`)."""
+    """'about 02:30 left': the time the `left` costs take at the pace of the `done` ones (`seconds`)."""
     return f'about {tqdm.format_interval(seconds * left / done)} left' if left else 'done'
 
 
@@ -49,7 +49,8 @@ def provide_data():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--hw3-epochs', type=positive_int, default=2, help='epochs of each homework 3 experiment (default 2; handout: 50)')
+    parser.add_argument('--hw3-epochs', type=positive_int, default=2,
+                        help='epochs of each homework 3 experiment (default 2; handout: 50)')
     options = parser.parse_args()
     if options.hw3_epochs != 50:
         print(f'Homework 3 runs {options.hw3_epochs} epochs per experiment, not the handout\'s 50 (--hw3-epochs 50).')

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 import torch
 
-from benchmarks.proj2_vs_autograd import HelpFormatter, race, synchronise
+from benchmarks.references import race, synchronise
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
 from proj2.framework import SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential
 
@@ -77,14 +77,18 @@ def profile(options, data, steps=20):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
-    parser.add_argument('--epochs', type=positive_int, default=2, help='epochs of each timed training')
-    parser.add_argument('--batch-size', type=positive_int, default=100, help='mini-batch size')
-    parser.add_argument('--lr', type=positive_float, default=0.01, help='SGD learning rate (momentum 0.9)')
-    parser.add_argument('--repeats', type=positive_int, default=5, help='timed trainings of each side')
-    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights')
-    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--epochs', type=positive_int, default=2,
+                        help='epochs of each timed training (default: %(default)s)')
+    parser.add_argument('--batch-size', type=positive_int, default=100, help='mini-batch size (default: %(default)s)')
+    parser.add_argument('--lr', type=positive_float, default=0.01,
+                        help='SGD learning rate, momentum 0.9 (default: %(default)s)')
+    parser.add_argument('--repeats', type=positive_int, default=5,
+                        help='timed trainings of each side (default: %(default)s)')
+    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
     parser.add_argument('--profile', action='store_true', help="then the framework's time, module by module")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)

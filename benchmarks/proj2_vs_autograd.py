@@ -15,14 +15,10 @@ from functools import partial
 
 import torch
 
-from benchmarks.references import torch_twin, train_torch
+from benchmarks.references import race
 from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
 from proj2.disc import disc_network, generate_disc_set
-from proj2.framework import SGD, Adam, LossMSE, standardiser, train
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The description as written, every option's default in its help."""
+from proj2.framework import SGD, Adam, LossMSE, standardiser
 
 
 def make_optimizers(options, model, twin):
@@ -33,33 +29,6 @@ def make_optimizers(options, model, twin):
     return Adam(model.param(), lr=options.lr), torch.optim.Adam(twin.parameters(), lr=options.lr)
 
 
-def synchronise(device):
-    if torch.device(device).type == 'cuda':
-        torch.cuda.synchronize()
-
-
-def race(options, data, model, optimizers, criteria):
-    """One timed training of the framework's `model` and of its torch.nn twin from the same weights, with the
-    optimisers `optimizers(model, twin)` and the losses `criteria` (the framework's, then torch's);
-    (seconds, final loss) of each."""
-    twin = torch_twin(model)
-    optimizer, torch_optimizer = optimizers(model, twin)
-    criterion, torch_criterion = criteria
-    sides = ((False, lambda: train(model, criterion, optimizer, *data, options.epochs, options.batch_size)),
-             (True, lambda: train_torch(twin, torch_criterion, torch_optimizer, *data, options.epochs,
-                                       options.batch_size)))
-    results = []
-    for grad_enabled, run in sides:
-        torch.manual_seed(options.seed + 1)  # the same mini-batches for both
-        with torch.set_grad_enabled(grad_enabled):
-            synchronise(options.device)
-            start = time.perf_counter()
-            losses = run()
-            synchronise(options.device)
-            results.append((time.perf_counter() - start, losses[-1]))
-    return results
-
-
 def race_disc_network(options, data):
     """`race` of the handout's network, MSE."""
     torch.manual_seed(options.seed)
@@ -68,16 +37,20 @@ def race_disc_network(options, data):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
-    parser.add_argument('--optimizer', choices=['sgd', 'adam'], default='sgd', help='sgd has momentum 0.9')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--optimizer', choices=['sgd', 'adam'], default='sgd',
+                        help='sgd has momentum 0.9 (default: %(default)s)')
     parser.add_argument('--lr', type=positive_float, default=None,
-                        help='learning rate; None: 0.05 for SGD, 0.01 for Adam')
-    parser.add_argument('--epochs', type=positive_int, default=25, help='epochs of each timed training')
-    parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size')
-    parser.add_argument('--repeats', type=positive_int, default=5, help='timed trainings of each side')
-    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights')
-    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
+                        help='learning rate (default: 0.05 for SGD, 0.01 for Adam)')
+    parser.add_argument('--epochs', type=positive_int, default=25,
+                        help='epochs of each timed training (default: %(default)s)')
+    parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size (default: %(default)s)')
+    parser.add_argument('--repeats', type=positive_int, default=5,
+                        help='timed trainings of each side (default: %(default)s)')
+    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
     options = parser.parse_args()
     if options.lr is None:
         options.lr = {'sgd': 0.05, 'adam': 0.01}[options.optimizer]

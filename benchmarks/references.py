@@ -1,5 +1,7 @@
 """Reference implementations for the tests and benchmarks, in torch.nn: what the repository's
-own code is compared with. No deliverable imports this module."""
+own code is compared with, and the race of project 2's benchmarks. No deliverable imports this module."""
+import time
+
 import torch
 
 import hw3_trainer as hw3
@@ -64,6 +66,32 @@ def train_torch(model, criterion, optimizer, input, target, epochs, batch_size):
             optimizer.step()
         losses.append(total / input.shape[0])
     return losses
+
+def synchronise(device):
+    if torch.device(device).type == 'cuda':
+        torch.cuda.synchronize()
+
+
+def race(options, data, model, optimizers, criteria):
+    """One timed training of the framework's `model` and of its torch.nn twin from the same weights, with the
+    optimisers `optimizers(model, twin)` and the losses `criteria` (the framework's, then torch's);
+    (seconds, final loss) of each."""
+    twin = torch_twin(model)
+    optimizer, torch_optimizer = optimizers(model, twin)
+    criterion, torch_criterion = criteria
+    sides = ((False, lambda: framework.train(model, criterion, optimizer, *data, options.epochs, options.batch_size)),
+             (True, lambda: train_torch(twin, torch_criterion, torch_optimizer, *data, options.epochs,
+                                       options.batch_size)))
+    results = []
+    for grad_enabled, run in sides:
+        torch.manual_seed(options.seed + 1)  # the same mini-batches for both
+        with torch.set_grad_enabled(grad_enabled):
+            synchronise(options.device)
+            start = time.perf_counter()
+            losses = run()
+            synchronise(options.device)
+            results.append((time.perf_counter() - start, losses[-1]))
+    return results
 
 ######################################################################
 # Homework 3: the template's Trainer, whose loaders make each image a tensor one at a time

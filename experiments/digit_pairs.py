@@ -1,21 +1,10 @@
-"""Project 2's framework solves project 1: two of project 1's networks, built from the framework's
-modules and trained with autograd off, beside the same networks in torch.nn, on the same digit pairs.
+"""Project 2's framework solves project 1: project 1's `shared_aux` and `+bn_tower` built from the
+framework's modules, trained with autograd off in project 1's rounds and training loop, beside the
+same networks in torch.nn from the same weights, pairs, batches and dropout masks.
 
-    python -m experiments.digit_pairs                           # from the repository root: 10 rounds, seeds 0..9
+    python -m experiments.digit_pairs                           # from the repository's root: 10 rounds
     python -m experiments.digit_pairs --rounds 1 --epochs 1     # a quick check
     python -m experiments.digit_pairs --curve experiments/digit_pairs_curve.png
-
-The networks are project 1's `shared_aux` (Siamese(shared=True): one handout convnet for both
-digits, 10 digit logits each, a head 20-60-2) and the ablation's `+bn_tower` (Comparator(head=60):
-one batch-norm tower with dropout for both digits, the same head). Each round is project 1's
-(`run_round`): the pairs drawn by `generate_pair_sets(1000)` and standardised, seed + r, the
-torch.nn network made from that seed, trained by project 1's `train`; the framework's twin starts
-from a copy of the same weights and trains in the same loop, with the framework's loss, Adam and
-cosine annealing in its step: the comparison's cross-entropy plus 3 times that of the digit
-classes, lr 3e-3 annealed to 0 at every batch, mini-batches of 100 in the same order, the same
-dropout masks, 25 epochs. The table gives the test error's mean and standard deviation over the
-rounds, the difference of the two implementations' means against twice its standard error, and
-the ratio of their median seconds per round (training, then predicting the test pairs).
 """
 import math
 import os
@@ -94,22 +83,22 @@ def batch_norm_tower(channels=32, hidden=128, dropout=0.3, dtype=None, device=No
                       Linear(hidden, 10, **options))
 
 
-def framework_copy(model):
+def framework_twin(model):
     """The framework's network of proj1's `model` (Siamese(shared=True) or Comparator with a head,
     of the default sizes), with a copy of its state (weights and running statistics), dtype and
-    device, in the same mode. It draws its own initial weights first: the caller keeps torch's
-    generator as it was if it matters."""
+    device, in the same mode; torch's generators are left as they were."""
     if not (isinstance(model, DigitTowers) and model.tower1 is model.tower2 and model.head is not None):
-        raise ValueError('framework_copy: a DigitTowers network with one shared tower and a learned head expected')
+        raise ValueError('framework_twin: a DigitTowers network with one shared tower and a learned head expected')
     first = next(model.parameters())
     options = dict(dtype=first.dtype, device=first.device)
-    if isinstance(model.tower1, ConvNet):
-        tower = handout_tower(model.tower1.conv1.out_channels, model.tower1.fc1.out_features, **options)
-    else:
-        tower1 = model.tower1  # conv, bn, relu, pool, conv, bn, relu, pool, flatten, dropout, linear, bn, relu, ...
-        tower = batch_norm_tower(tower1[0].out_channels, tower1[-1].in_features, tower1[9].p, **options)
-    head = Sequential(Linear(20, model.head[0].out_features, **options), ReLU(),
-                      Linear(model.head[0].out_features, 2, **options))
+    with torch.random.fork_rng(devices=[first.device] if first.device.type == 'cuda' else []):  # its initial draws
+        if isinstance(model.tower1, ConvNet):
+            tower = handout_tower(model.tower1.conv1.out_channels, model.tower1.fc1.out_features, **options)
+        else:
+            tower1 = model.tower1  # conv, bn, relu, pool, conv, bn, relu, pool, flatten, dropout, linear, bn, ...
+            tower = batch_norm_tower(tower1[0].out_channels, tower1[-1].in_features, tower1[9].p, **options)
+        head = Sequential(Linear(20, model.head[0].out_features, **options), ReLU(),
+                          Linear(model.head[0].out_features, 2, **options))
     twin = SharedTowers(tower, head)
     copy_state(twin, model)
     return twin.train(model.training)
@@ -131,17 +120,10 @@ def copy_state(twin, model):
 # The framework's training step, in project 1's training loop
 
 
-def framework_twin(model):
-    """`framework_copy` of `model`, torch's generators left as they were (the copy's own initial draws undone)."""
-    device = next(model.parameters()).device
-    with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
-        return framework_copy(model)
-
-
-def framework_adam_step(model, arch, nb_steps):
-    """project 1's `adam_step` for a network of the framework: a function of a mini-batch (pairs, targets,
-    classes) that takes one step of the framework's Adam on the same loss, autograd off, and returns the
-    loss, the learning rate annealed to 0 by the framework's cosine over `nb_steps`."""
+def make_framework_step(model, arch, nb_steps):
+    """project 1's `make_adam_step` for a network of the framework: its training step, a function of a
+    mini-batch (pairs, targets, classes) that takes one step of the framework's Adam on the same loss,
+    autograd off, and returns the loss, the learning rate annealed to 0 by the framework's cosine."""
     optimizer = Adam(model.param(), lr=arch.lr)
     scheduler = CosineAnnealingLR(optimizer, nb_steps)
     comparison_loss, digit_loss = LossCrossEntropy(), LossCrossEntropy()
@@ -162,7 +144,7 @@ def framework_adam_step(model, arch, nb_steps):
     return step
 
 
-IMPLEMENTATIONS = {'torch.nn': {}, 'framework': {'convert': framework_twin, 'make_step': framework_adam_step}}
+IMPLEMENTATIONS = {'torch.nn': {}, 'framework': {'convert': framework_twin, 'make_step': make_framework_step}}
 
 
 ######################################################################
@@ -207,12 +189,11 @@ def print_table(networks, results, options, seconds):
 
 def plot_curve(networks, results, path):
     """The training loss of each epoch of round 1, both implementations of both networks."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure, ax = plt.subplots(figsize=(7, 4.5))
+    figure = Figure(figsize=(7, 4.5))
+    ax = figure.subplots()
     for (name, colour) in zip(networks, ('tab:blue', 'tab:orange')):
         for implementation, style in zip(IMPLEMENTATIONS, ('-', '--')):
             losses = results[name, implementation][0].losses

@@ -107,17 +107,15 @@ def device_option(text):
 
 
 def option_parser(description):
-    """The options of a round of test.py."""
+    """The options of a round of test.py: its seed, training and device."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the first round; round r uses seed + r (default: %(default)s)')
-    parser.add_argument('--rounds', type=positive_int, default=1,
-                        help='rounds with fresh data and initialisation (default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the round (default: %(default)s)')
     parser.add_argument('--epochs', type=positive_int, default=200, help='epochs of each round (default: %(default)s)')
     parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size (default: %(default)s)')
     parser.add_argument('--lr', type=positive_float, default=1e-2,
                         help='Adam learning rate of the first half (default: %(default)s)')
     parser.add_argument('--log-every', type=non_negative_int, default=20,
                         help='epochs between two loss lines, 0 for none (default: %(default)s)')
-    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
     return parser

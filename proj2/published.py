@@ -66,7 +66,8 @@ def percent(value):
 
 def table(options):
     seeds = range(options.seed, options.seed + options.rounds)
-    print(f'{plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs, {options.device}')
+    print(f'{plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, {plural(options.epochs, "epoch")}, '
+          f'{options.device}')
     print(f'{"setting":32s} {"lr":>7s} {"theirs":>7s} {"ours":>7s} {"std":>6s}')
     for name, (optimiser, batch_size, theirs) in THEIRS.items():
         accuracies = [test_accuracy(seed, optimiser, batch_size, LEARNING_RATES[name], options) for seed in seeds]
@@ -79,7 +80,8 @@ def table(options):
 
 def select(options):
     seeds = range(options.seed, options.seed + options.rounds)
-    print(f'mean test accuracy over {plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, {options.epochs} epochs '
+    print(f'mean test accuracy over {plural(options.rounds, "round")}, seeds {seeds[0]}..{seeds[-1]}, '
+          f'{plural(options.epochs, "epoch")} '
           f'(-: a round diverged)')
     for name, (optimiser, batch_size, _) in THEIRS.items():
         means = {}
@@ -97,8 +99,10 @@ def main():
     parser.add_argument('--rounds', type=positive_int, default=None, help='rounds (default: 10, or 5 with --select)')
     parser.add_argument('--seed', type=int, default=None,
                         help='seed of the first round (default: 0, or 1000 with --select)')
-    parser.add_argument('--epochs', type=positive_int, default=100, help='epochs of each training (default: %(default)s)')
-    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default: %(default)s)')
+    parser.add_argument('--epochs', type=positive_int, default=100,
+                        help='epochs of each training (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
     options = parser.parse_args()
     torch.set_grad_enabled(False)  # the handout's rule: the framework runs without autograd
     if options.rounds is None:

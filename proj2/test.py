@@ -12,12 +12,16 @@ import sys
 
 import torch
 
-from disc import mean_std, option_parser, plural, run_round
+from disc import mean_std, option_parser, plural, positive_int, run_round
 from framework import Diverged
 
 
 def main():
-    options = option_parser(__doc__).parse_args()
+    parser = option_parser(__doc__)
+    parser.add_argument('--rounds', type=positive_int, default=1,
+                        help='rounds with fresh data and initialisation, round r seeded by seed + r '
+                             '(default: %(default)s)')
+    options = parser.parse_args()
     torch.set_grad_enabled(False)  # the handout's rule: the framework runs without autograd
     train_errors, test_errors = [], []
     for r in range(options.rounds):

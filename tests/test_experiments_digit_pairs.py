@@ -1,7 +1,6 @@
 """experiments/digit_pairs.py: project 1's networks built from project 2's framework against the same
 networks in torch.nn (float64, 1e-8 relative: outputs, input and parameter gradients, batch norm in both
 modes), weight sharing, the framework's step in project 1's training loop, and the command line."""
-import dataclasses
 import os
 import subprocess
 import sys
@@ -134,7 +133,7 @@ def test_framework_training_follows_torch_training_float64(name):
     state = torch.get_rng_state()
     torch_losses = training.train(model, input, target, classes, arch)
     torch.set_rng_state(state)
-    framework_losses = training.train(twin, input, target, classes, arch, digit_pairs.framework_adam_step)
+    framework_losses = training.train(twin, input, target, classes, arch, digit_pairs.make_framework_step)
     assert len(framework_losses) == 2
     assert torch.allclose(torch.tensor(framework_losses), torch.tensor(torch_losses), rtol=1e-9, atol=0)
     layers = twin.tower.modules
@@ -153,7 +152,7 @@ def test_framework_training_divergence():
     arch = training.Arch(lambda: models.Siamese(shared=True), epochs=2, aux_weight=3.0, lr=3e-3)
     twin = digit_pairs.framework_twin(arch.make().double())
     with pytest.raises(training.Diverged, match='^diverged at epoch 1: loss nan$'):
-        training.train(twin, input * float('nan'), target, classes, arch, digit_pairs.framework_adam_step)
+        training.train(twin, input * float('nan'), target, classes, arch, digit_pairs.make_framework_step)
 
 
 def test_the_twin_leaves_the_generator_as_it_was():
@@ -177,9 +176,10 @@ def test_help_lists_every_option_with_its_default(monkeypatch, capsys):
     assert run_main(monkeypatch, '-h') == 0
     text = ' '.join(capsys.readouterr().out.split())
     for option, default in (('--rounds', '10'), ('--epochs', "each architecture's own"), ('--seed', '0'),
-                            ('--device', 'cpu'), ('--curve', 'no figure')):
+                            ('--device', 'cpu'), ('--curve', 'no figure'),
+                            ('--data_dir', "$PYTORCH_DATA_DIR, else the prologue's")):
         assert option in text and f'(default: {default})' in text
-    assert text.count('(default:') == 5
+    assert text.count('(default:') == 6
 
 
 @pytest.mark.parametrize('arguments', [['--rounds', '0'], ['--epochs', '-1'], ['--seed', 'x'],

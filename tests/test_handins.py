@@ -62,6 +62,16 @@ def test_the_proj2_hand_in_imports_nothing_outside_proj2():
         assert imported_modules(path) & {'proj1', 'experiments', 'dlc_practical_prologue', 'course_data'} == set(), path
 
 
+def test_the_repository_sees_one_copy_of_the_framework():
+    """From the root, proj2's task imports the framework as proj2.framework (its `__package__` switch), never as
+    a second module `framework` whose classes would differ from proj2.framework's."""
+    code = ('import sys, proj2.disc, experiments.digit_pairs, benchmarks.references, benchmarks.proj2_vs_autograd\n'
+            'assert proj2.disc.Sequential is sys.modules["proj2.framework"].Sequential\n'
+            'print(sorted(name for name in sys.modules if name.split(".")[0] in ("framework", "disc", "test")))')
+    result = handins.run(['-c', code], cwd=ROOT)
+    assert result.returncode == 0 and result.stdout == '[]\n', result.stderr
+
+
 def test_importing_proj2_leaves_autograd_on(tmp_path):
     """Each run turns autograd off where it starts (the handout's rule); importing a module does not."""
     folder = handins.build('Proj2', tmp_path / 'Proj2')
@@ -258,10 +268,10 @@ def test_proj1_runs_beside_the_course_s_own_prologue(tmp_path):
     mnist = os.path.join(course_data.data_dir(), 'mnist')
     course_data.load(datasets.MNIST, mnist, train=True)
     folder = proj1_beside_the_course_prologue(tmp_path)
-    (folder / 'data').mkdir()
-    os.symlink(mnist, folder / 'data' / 'mnist')
-    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline', '--seed', '3'],
-                         cwd=folder)
+    (tmp_path / 'data').mkdir()
+    os.symlink(mnist, tmp_path / 'data' / 'mnist')
+    result = handins.run(['test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline', '--seed', '3',
+                          '--data_dir', str(tmp_path / 'data')], cwd=folder)
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.split('\narchitecture ')[1].splitlines()[1:2]]
     assert rows[0][:2] == ['baseline', '70906'] and 0 < float(rows[0][4].rstrip('%')) < 50

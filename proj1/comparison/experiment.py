@@ -5,8 +5,6 @@ import statistics
 import sys
 import time
 
-from tqdm import tqdm
-
 from .models import nb_parameters
 from .options import machine_line
 from .training import Diverged, draw, run_round
@@ -31,28 +29,59 @@ def plural(count, noun):
     return f'{count} {noun}{"" if count == 1 else "s"}'
 
 
+def clock(seconds):
+    """'1:05' for 65 seconds, '1:01:05' past an hour."""
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f'{hours}:{minutes:02d}:{seconds:02d}' if hours else f'{minutes}:{seconds:02d}'
+
+
+class Progress:
+    """On a terminal, a line on stderr rewritten after each of `total` trainings: how many are done, the time
+    so far and the time left at that pace; gone at the end. Lines printed through it go to stdout whole."""
+
+    def __init__(self, total, stream=None):
+        self.stream = stream or sys.stderr
+        self.total, self.done, self.start, self.shown = total, 0, time.perf_counter(), self.stream.isatty()
+
+    def print(self, line):
+        """`line` on stdout, then the progress after one more training."""
+        self.clear()
+        print(line, flush=True)
+        self.done += 1
+        if self.shown:
+            elapsed = time.perf_counter() - self.start
+            self.stream.write(f'{self.done}/{self.total} trainings, {clock(elapsed)} so far, about '
+                              f'{clock(elapsed * (self.total - self.done) / self.done)} left')
+            self.stream.flush()
+
+    def clear(self):
+        if self.shown:
+            self.stream.write('\r\033[K')  # back to the line's start, the line erased
+            self.stream.flush()
+
+
 def run_rounds(archs, options):
     """{name: [Round, or the Diverged error, of each round]} of the architectures `archs` ({name: Arch}),
     round r of every architecture before round r + 1 of any, so that all see the same machine load. A
-    line per training on stdout; on a terminal, a bar on stderr with the time left."""
+    line per training on stdout; on a terminal, the progress and the time left on stderr."""
     rounds = {name: [] for name in archs}
-    with tqdm(total=options.rounds * len(archs), unit='training', smoothing=0, disable=None, leave=False) as bar:
-        for r in range(options.rounds):
-            drawn = draw(options.seed + r, options.device)
-            for name, arch in archs.items():
-                try:
-                    result = run_round(arch, options.seed + r, options.device, drawn)
-                except Diverged as diverged:
-                    result = diverged
-                    line = str(diverged)
-                else:
-                    single = f' (single copy {100 * result.single_test_error:5.2f}%)' if arch.test_shifts else ''
-                    line = (f'train error {100 * result.train_error:5.2f}%  test error '
-                            f'{100 * result.test_error:5.2f}%{single}  {result.seconds:5.2f} s')
-                rounds[name].append(result)
-                bar.write(f'{name:12s} round {r + 1:2d}/{options.rounds}  {line}', file=sys.stdout)
-                sys.stdout.flush()
-                bar.update()
+    progress = Progress(options.rounds * len(archs))
+    for r in range(options.rounds):
+        drawn = draw(options.seed + r, options.device)
+        for name, arch in archs.items():
+            try:
+                result = run_round(arch, options.seed + r, options.device, drawn)
+            except Diverged as diverged:
+                result = diverged
+                line = str(diverged)
+            else:
+                single = f' (single copy {100 * result.single_test_error:5.2f}%)' if arch.test_shifts else ''
+                line = (f'train error {100 * result.train_error:5.2f}%  test error '
+                        f'{100 * result.test_error:5.2f}%{single}  {result.seconds:5.2f} s')
+            rounds[name].append(result)
+            progress.print(f'{name:12s} round {r + 1:2d}/{options.rounds}  {line}')
+    progress.clear()
     return rounds
 
 
@@ -87,7 +116,7 @@ def print_table(archs, rounds, options, seconds):
         print(table_row(name, arch, rounds[name], base))
     print(f'\n{plural(options.rounds, "round")}, seed {options.seed}, device {options.device} ({machine_line()}), '
           f'total {seconds:.0f} s'
-          + (f' = {seconds / base:.0f} baseline rounds' if base else ''))
+          + (f' = {plural(round(seconds / base), "baseline round")}' if base else ''))
 
 
 def run_experiment(archs, options):

@@ -1,6 +1,7 @@
 """The command line of project 1's scripts: their options, the machine line of their tables, their exit."""
 import argparse
 import math
+import os
 import platform
 import sys
 
@@ -38,8 +39,16 @@ def device_option(text):
     return text
 
 
+class DataDir(argparse.Action):
+    """--data_dir, passed to the prologue as $PYTORCH_DATA_DIR, which the course's and ours both read."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        os.environ['PYTORCH_DATA_DIR'] = value
+        setattr(namespace, self.dest, value)
+
+
 def option_parser(description, rounds=10, seed=0):
-    """The options that every experiment script takes: --rounds, --epochs, --seed, --device."""
+    """The options that every experiment script takes: --rounds, --epochs, --seed, --device, --data_dir."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--rounds', type=positive_int, default=rounds,
                         help='rounds per architecture (default: %(default)s)')
@@ -48,6 +57,8 @@ def option_parser(description, rounds=10, seed=0):
     parser.add_argument('--seed', type=int, default=seed, help='round r uses seed + r (default: %(default)s)')
     parser.add_argument('--device', type=device_option, default='cpu',
                         help='cpu, cuda or cuda:N (default: %(default)s)')
+    parser.add_argument('--data_dir', action=DataDir, default=None,
+                        help="the folder of MNIST's mnist/ (default: $PYTORCH_DATA_DIR, else the prologue's)")
     return parser
 
 

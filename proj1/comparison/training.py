@@ -24,7 +24,8 @@ class DataUnavailable(RuntimeError):
 def import_prologue():
     """The course's dlc_practical_prologue, of which project 1 uses `generate_pair_sets` alone. It parses the
     command line when imported, and the course's own refuses the options it does not know (ours ignores
-    them): it is imported with none of the script's options."""
+    them): it is imported with none of the script's options, so its flags keep their defaults (the data
+    folder comes through $PYTORCH_DATA_DIR: --data_dir)."""
     argv, sys.argv = sys.argv, sys.argv[:1]
     try:
         try:  # beside test.py in the hand-in (Proj1/), else at this repository's root
@@ -120,8 +121,8 @@ def loss_of(model, input, target, classes, aux_weight):
     return loss
 
 
-def adam_step(model, arch, nb_steps):
-    """The training step of `model`: a function of a mini-batch (pairs, targets, classes) that takes one step
+def make_adam_step(model, arch, nb_steps):
+    """The training step of `model`, a function of a mini-batch (pairs, targets, classes) that takes one step
     of Adam on `loss_of` and returns the loss, the learning rate annealed to 0 by a cosine over `nb_steps`."""
     optimizer = torch.optim.Adam(model.parameters(), lr=arch.lr, foreach=True)  # one call per step for all tensors
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, nb_steps)
@@ -136,7 +137,7 @@ def adam_step(model, arch, nb_steps):
     return step
 
 
-def train(model, input, target, classes, arch, make_step=adam_step, batch_size=100):
+def train(model, input, target, classes, arch, make_step=make_adam_step, batch_size=100):
     """`arch.epochs` passes over the training pairs in mini-batches of a new random order, augmented afresh
     at every epoch when `arch.repair` or `arch.distort`, each batch through `make_step(model, arch, number of
     steps)`; returns the mean loss of each epoch, or raises Diverged at the end of the first one that is not
@@ -212,7 +213,7 @@ class Round(NamedTuple):
     losses: list  # the mean training loss of each epoch
 
 
-def run_round(arch, seed, device='cpu', drawn=None, convert=None, make_step=adam_step):
+def run_round(arch, seed, device='cpu', drawn=None, convert=None, make_step=make_adam_step):
     """Train `arch` on the pairs drawn from `seed` (`drawn`, or drawn here) with a fresh
     initialisation from the same seed, then predict the test pairs: a `Round`. The network that
     trains is `arch.make()`, or what `convert` makes of it, with `make_step`'s steps."""
