@@ -19,7 +19,7 @@ from torchvision import datasets
 from tqdm import tqdm
 
 import course_data
-from dlc_practical_prologue import positive_int
+from proj1.comparison.options import positive_int
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 

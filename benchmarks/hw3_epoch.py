@@ -20,9 +20,9 @@ import time
 
 import torch
 
-from dlc_practical_prologue import machine_line
 from benchmarks.references import TemplateTrainer
 from hw3_trainer import CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, positive_int
+from proj1.comparison.options import machine_line
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

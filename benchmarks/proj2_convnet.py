@@ -18,7 +18,7 @@ from collections import defaultdict
 import torch
 
 from benchmarks.references import race, synchronise
-from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
+from proj1.comparison.options import device_option, machine_line, positive_float, positive_int
 from proj2.framework import SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential
 
 

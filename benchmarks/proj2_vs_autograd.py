@@ -16,7 +16,7 @@ from functools import partial
 import torch
 
 from benchmarks.references import race
-from dlc_practical_prologue import device_option, machine_line, positive_float, positive_int
+from proj1.comparison.options import device_option, machine_line, positive_float, positive_int
 from proj2.disc import disc_network, generate_disc_set
 from proj2.framework import SGD, Adam, LossMSE, standardiser
 
