@@ -14,14 +14,11 @@ Alone (copied into a hand-in), it behaves like Fleuret's original: the data sets
 D/mnist/ and D/cifar10/, downloaded there when missing. In this repository, the first use of a
 data set provides it (found, downloaded, or laid out from the offline copy beside the
 repository): see course_data.py. Either way a data set that cannot be had is a
-DataUnavailableError, which `main_or_exit` turns into one line on stderr and exit status 1.
+DataUnavailableError, which the scripts turn into one line on stderr and exit status 1.
 """
 import argparse
 import functools
-import math
 import os
-import platform
-import sys
 
 import torch
 from torchvision import datasets
@@ -105,58 +102,6 @@ def _images(cifar, train):
         images, labels = _mnist(os.path.join(data_dir(), 'mnist/'), train)
     return images.float(), labels.clone()
 
-
-def main_or_exit(main):
-    """Call `main()`; a data set that cannot be had ends the script with one line on stderr and exit status 1."""
-    try:
-        return main()
-    except DataUnavailableError as error:
-        sys.exit(f'error: {error}')
-
-
-def machine_line():
-    """CPU model (as lscpu names it, read from /proc/cpuinfo), torch's threads and version, and the GPU if any:
-    an absolute time means nothing without it."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
-    except OSError:
-        names = []
-    gpu = f', GPU {torch.cuda.get_device_name()}' if torch.cuda.is_available() else ''
-    cpu = names[0] if names else platform.processor() or 'unknown CPU'
-    return f'{cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}{gpu}'
-
-######################################################################
-# argparse types of the scripts' options (homework 3 and project 2 carry their own copies)
-
-
-def positive_int(text):
-    """argparse type: an integer of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
-    return value
-
-
-def positive_float(text):
-    """argparse type: a finite number above 0."""
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f'{text} is not a finite number above 0')
-    return value
-
-
-def device_option(text):
-    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
-    try:
-        device = torch.device(text)
-    except RuntimeError:
-        device = None
-    if device is None or device.type not in ('cpu', 'cuda'):
-        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
-    return text
 
 ######################################################################
 # The data

@@ -9,17 +9,17 @@ to 0.9-scaled one-hot targets, with the forward and backward passes written by h
     python practical3_mlp.py --full --print-every 100
 
 The handout's functions below take one sample (vectors), as the handout writes them, or a
-batch (one sample per row), whose gradients `backward_pass` sums. `--per-sample` trains with
-them literally, one sample at a time (`per_sample_training`). The default engine
-(`batched_training`) computes the same sums on whole sets at once, its arithmetic rearranged
-so that a step costs little more than its three matrix products with the inputs. Both print
-the same numbers to float rounding, which this training amplifies: after some hundred steps
-the printed errors of two engines, or of one engine on 1 and on 2 threads, drift apart by
-points (see README.md), while their averages over many steps agree (tests/test_practical3.py
-compares the engines over 10 steps and averages the test error of the last 100 of 1,000).
+batch (one sample per row), whose gradients `backward_pass` sums. The default engine
+(`batched_training`) calls them once per step on the whole sets; `--per-sample`
+(`per_sample_training`) once per sample, as the handout's loop. Both print the same numbers
+to float rounding, which this training amplifies: after some hundred steps the printed
+errors of two engines, or of one engine on 1 and on 2 threads, drift apart by points (see
+README.md), while their averages over many steps agree (tests/test_practical3.py compares the
+engines over 10 steps and averages the test error of the last 100 of 1,000).
 """
 import argparse
 import collections
+import sys
 
 import torch
 
@@ -51,7 +51,8 @@ def dloss(v, t):
 
 
 def forward_pass(w1, b1, w2, b2, x):
-    """Return `(x0, s1, x1, s2, x2)`, the inputs, pre-activations and activations of each layer."""
+    """Return `(x0, s1, x1, s2, x2)`, the inputs, pre-activations and activations of each layer,
+    of one sample (vectors) or of a batch (one sample per row)."""
     x0 = x
     s1 = x0.matmul(w1.t()) + b1
     x1 = sigma(s1)
@@ -76,9 +77,9 @@ def backward_pass(w1, b1, w2, b2, t, x, s1, x1, s2, x2, dl_dw1, dl_db1, dl_dw2, 
     dl_dx1 = dl_ds2.matmul(w2)
     dl_ds1 = dsigma(s1) * dl_dx1
 
-    dl_dw2.add_(as_rows(dl_ds2).t().mm(as_rows(x1)))
+    dl_dw2.addmm_(as_rows(dl_ds2).t(), as_rows(x1))
     dl_db2.add_(dl_ds2.sum_to_size(dl_db2.size()))
-    dl_dw1.add_(as_rows(dl_ds1).t().mm(as_rows(x0)))
+    dl_dw1.addmm_(as_rows(dl_ds1).t(), as_rows(x0))
     dl_db1.add_(dl_ds1.sum_to_size(dl_db1.size()))
 
 ######################################################################
@@ -139,7 +140,7 @@ def training(params, train_input, train_target, test_input, test_target, nb_step
     0.1 / (number of training samples) times them. As in the handout, the training loss and
     error are those of the parameters before the step, the test error that of the ones after.
     `per_sample` runs the handout's loop over the samples (`per_sample_training`); otherwise
-    the batched engine runs (`batched_training`), which yields the same numbers.
+    the batched engine runs (`batched_training`), which yields the same numbers to float rounding.
     """
     engine = per_sample_training if per_sample else batched_training
     return engine(params, train_input, train_target, test_input, test_target, nb_steps)
@@ -157,41 +158,45 @@ def per_sample_training(params, train_input, train_target, test_input, test_targ
         yield k, loss(output, train_target).item(), error_rate(output, train_target), error_rate(test_output, test_target)
 
 
-def activations(w1, b1, w2, b2, x0):
-    """The activations x1, x2 of `forward_pass` on a batch, each bias added inside its product."""
-    x1 = torch.addmm(b1, x0, w1.t()).tanh_()
-    return x1, torch.addmm(b2, x1, w2.t()).tanh_()
-
-
 def batched_training(params, train_input, train_target, test_input, test_target, nb_steps):
-    """`training` on the whole sets at once, at about the cost of its three matrix products with
-    the inputs: the arithmetic of `forward_pass`, `backward_pass` and the step, rearranged.
-
-    - The test pass after step k and the training pass of step k + 1 see the same parameters:
-      one pass takes both sets, stacked; its test rows give step k's test error, its training
-      rows step k + 1's loss, error and gradients.
-    - dsigma(s) is read from the activations as 1 - sigma(s)^2, dloss from the loss's v - t.
-    - Each weight's gradient sum is subtracted inside its product (`addmm_`), each bias's directly.
-    """
-    w1, b1, w2, b2 = params
+    """`training` with one `forward_pass` and one `backward_pass` a step, on whole sets. The test
+    pass after step k and the training pass of step k + 1 see the same parameters: one
+    `forward_pass` takes both sets, stacked, and serves both."""
     n = train_input.size(0)
     eta = 1e-1 / n
-    x0, classes = torch.cat([train_input, test_input]), torch.cat([train_target, test_target]).argmax(1)
-    x1, x2 = activations(*params, x0)
+    grads = [torch.zeros_like(p) for p in params]
+    x = torch.cat([train_input, test_input])  # (train + test) x 784, the training samples first
+    classes = torch.cat([train_target, test_target]).argmax(1)
+    x0, s1, x1, s2, x2 = forward_pass(*params, x)
     wrong = misclassified(x2, classes)
     for k in range(nb_steps):
-        x1, x2 = x1[:n], x2[:n]
-        difference = x2 - train_target
-        train_loss, train_error = difference.pow(2).sum().item(), percentage(wrong[:n])
-        dl_ds2 = difference.mul_(2).mul_(1 - x2 * x2)
-        dl_ds1 = dl_ds2.mm(w2).mul_(1 - x1 * x1)
-        w2.addmm_(dl_ds2.t(), x1, alpha=-eta)
-        b2.sub_(dl_ds2.sum(0), alpha=eta)
-        w1.addmm_(dl_ds1.t(), train_input, alpha=-eta)
-        b1.sub_(dl_ds1.sum(0), alpha=eta)
-        x1, x2 = activations(*params, x0)
+        train_loss, train_error = loss(x2[:n], train_target).item(), percentage(wrong[:n])
+        backward_pass(*params, train_target, x0[:n], s1[:n], x1[:n], s2[:n], x2[:n], *grads)
+        descend(params, grads, eta)
+        x0, s1, x1, s2, x2 = forward_pass(*params, x)
         wrong = misclassified(x2, classes)
         yield k, train_loss, train_error, percentage(wrong[n:])
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def device_option(text):
+    """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a device (cpu, cuda or cuda:N)')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{text}: CUDA is not available here')
+    return text
 
 
 def load_mnist(device='cpu', zeta=0.9):
@@ -203,12 +208,12 @@ def load_mnist(device='cpu', zeta=0.9):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--steps', type=prologue.positive_int, default=1000, help='gradient steps (default 1000)')
-    parser.add_argument('--hidden', type=prologue.positive_int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--steps', type=positive_int, default=1000, help='gradient steps (default 1000)')
+    parser.add_argument('--hidden', type=positive_int, default=50, help='hidden units (default 50)')
     parser.add_argument('--per-sample', action='store_true', help="the handout's loop over the samples (slow)")
-    parser.add_argument('--print-every', type=prologue.positive_int, default=1,
+    parser.add_argument('--print-every', type=positive_int, default=1,
                         help='print every N steps, and the last one (default 1)')
-    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
+    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
     options = parser.parse_args()
     if options.full and options.tiny:
         parser.error('--full and --tiny exclude each other')
@@ -227,4 +232,7 @@ def main():
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    try:
+        main()
+    except prologue.DataUnavailableError as error:
+        sys.exit(f'error: {error}')

@@ -9,8 +9,9 @@ time (robust to the load of a shared machine) stands for each engine.
 
 - `limit ratio: X` is floor / batched step time. The floor is the time of a step's three
   matrix products with the (1000 x 784) inputs alone (the training forward pass, the gradient
-  of w1, the test forward pass), on the same shapes, dtype and threads; it is timed after each
-  batched step, so that both see the same load, and its median taken.
+  of w1, the test forward pass; the batched engine does both forward passes in one product, of
+  the sets stacked), on the same dtype and threads; it is timed after each batched step, so that
+  both see the same load, and its median taken.
 - `engine ratio: X` is per-sample / batched step time. The per-sample engine runs its first
   `--per-sample-steps` steps (each of them one pass over every sample), enough for a stable
   median; its time is scaled to `--steps`.
@@ -20,19 +21,21 @@ prologue's flags (`--full`, `--seed`, ...) apply.
 """
 import argparse
 import statistics
+import sys
 import time
 
 import torch
 
 import dlc_practical_prologue as prologue
-from practical3_mlp import init_parameters, load_mnist, training
+from practical3_mlp import device_option, init_parameters, load_mnist, positive_int, training
+from proj1.comparison.options import machine_line
 
 
-def step_products(w1, train_input, test_input, dl_ds1):
+def step_products(w1, train_input, test_input, dl_ds1, dl_dw1):
     """The three matrix products of a step with the inputs, as `forward_pass` and `backward_pass`
-    write them: the training forward pass, the gradient of w1, the test forward pass."""
+    write them: the training forward pass, the gradient of w1 (added into `dl_dw1`), the test forward pass."""
     train_input.matmul(w1.t())
-    dl_ds1.t().mm(train_input)
+    dl_dw1.addmm_(dl_ds1.t(), train_input)
     test_input.matmul(w1.t())
 
 
@@ -58,11 +61,11 @@ def timed_run(name, params, data, nb_steps, per_sample, nb_kept, nb_scaled, afte
 def main():
     parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--steps', type=prologue.positive_int, default=1000, help='steps of the batched engine (default 1000)')
-    parser.add_argument('--per-sample-steps', type=prologue.positive_int, default=20, help='steps of the per-sample engine (default 20)')
-    parser.add_argument('--hidden', type=prologue.positive_int, default=50, help='hidden units (default 50)')
-    parser.add_argument('--device', type=prologue.device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
-    parser.add_argument('--threads', type=prologue.positive_int, default=torch.get_num_threads(),
+    parser.add_argument('--steps', type=positive_int, default=1000, help='steps of the batched engine (default 1000)')
+    parser.add_argument('--per-sample-steps', type=positive_int, default=20, help='steps of the per-sample engine (default 20)')
+    parser.add_argument('--hidden', type=positive_int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
+    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(),
                         help=f'CPU threads of torch (default {torch.get_num_threads()})')
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
@@ -72,17 +75,18 @@ def main():
 
     data = load_mnist(options.device)
     start = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)
-    print(f'device {options.device}, {prologue.machine_line()}')
+    print(f'device {options.device}, {machine_line()}')
     per_sample_step, per_sample = timed_run('per-sample', [p.clone() for p in start], data, options.per_sample_steps,
                                             True, nb_shared, options.steps)
 
     batched_params = [p.clone() for p in start]
     dl_ds1 = torch.randn(data[0].size(0), options.hidden, device=options.device)
+    dl_dw1 = torch.zeros_like(batched_params[0])
     floor_times = []
 
     def time_floor():
         start = time.perf_counter()
-        step_products(batched_params[0], data[0], data[2], dl_ds1)
+        step_products(batched_params[0], data[0], data[2], dl_ds1, dl_dw1)
         if options.device.startswith('cuda'):
             torch.cuda.synchronize()
         floor_times.append(time.perf_counter() - start)
@@ -101,4 +105,7 @@ def main():
 
 
 if __name__ == '__main__':
-    prologue.main_or_exit(main)
+    try:
+        main()
+    except prologue.DataUnavailableError as error:
+        sys.exit(f'error: {error}')
