@@ -87,12 +87,21 @@ def test_importing_proj2_leaves_autograd_on(tmp_path):
 @pytest.mark.parametrize('handin, scripts', [('Proj1', ['test.py', 'ablation.py', 'selection.py', 'plot.py']),
                                              ('Proj2', ['test.py', 'plot.py', 'published.py'])])
 def test_every_script_of_a_hand_in_runs_there_alone(tmp_path, handin, scripts):
+    """Each with -h, run as __main__ in one process in the hand-in folder (torch starts once)."""
     folder = handins.build(handin, tmp_path / handin)
     entry_points = [path.name for path in folder.rglob('*.py') if "if __name__ == '__main__':" in path.read_text()]
     assert sorted(entry_points) == sorted(scripts)
-    for script in scripts:
-        result = handins.run([script, '-h'], cwd=folder)
-        assert result.returncode == 0 and result.stdout.startswith(f'usage: {script}'), (script, result.stderr)
+    code = textwrap.dedent('''
+        import contextlib, io, runpy, sys
+        for script in sys.argv[1:]:
+            sys.argv, out = [script, '-h'], io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+                runpy.run_path(script, run_name='__main__')
+            print(script, out.getvalue().startswith(f'usage: {script}'))
+        ''')
+    result = handins.run(['-c', code, *scripts], cwd=folder)
+    assert result.returncode == 0 and result.stdout.split() == [word for script in scripts for word in (script, 'True')], \
+        result.stderr
 
 
 ######################################################################
