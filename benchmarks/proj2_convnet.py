@@ -17,8 +17,8 @@ from collections import defaultdict
 
 import torch
 
-from benchmarks.references import race, synchronise
-from proj1.comparison.options import device_option, machine_line, positive_float, positive_int
+from benchmarks.references import add_race_options, race, synchronise
+from proj1.comparison.options import machine_line, positive_float, positive_int
 from proj2.framework import SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential
 
 
@@ -83,12 +83,7 @@ def main():
     parser.add_argument('--batch-size', type=positive_int, default=100, help='mini-batch size (default: %(default)s)')
     parser.add_argument('--lr', type=positive_float, default=0.01,
                         help='SGD learning rate, momentum 0.9 (default: %(default)s)')
-    parser.add_argument('--repeats', type=positive_int, default=5,
-                        help='timed trainings of each side (default: %(default)s)')
-    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
-    parser.add_argument('--device', type=device_option, default='cpu',
-                        help='cpu, cuda or cuda:N (default: %(default)s)')
+    add_race_options(parser)
     parser.add_argument('--profile', action='store_true', help="then the framework's time, module by module")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)

@@ -15,8 +15,8 @@ from functools import partial
 
 import torch
 
-from benchmarks.references import race
-from proj1.comparison.options import device_option, machine_line, positive_float, positive_int
+from benchmarks.references import add_race_options, race
+from proj1.comparison.options import machine_line, positive_float, positive_int
 from proj2.disc import disc_network, generate_disc_set
 from proj2.framework import SGD, Adam, LossMSE, standardiser
 
@@ -45,12 +45,7 @@ def main():
     parser.add_argument('--epochs', type=positive_int, default=25,
                         help='epochs of each timed training (default: %(default)s)')
     parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size (default: %(default)s)')
-    parser.add_argument('--repeats', type=positive_int, default=5,
-                        help='timed trainings of each side (default: %(default)s)')
-    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
-    parser.add_argument('--device', type=device_option, default='cpu',
-                        help='cpu, cuda or cuda:N (default: %(default)s)')
+    add_race_options(parser)
     options = parser.parse_args()
     if options.lr is None:
         options.lr = {'sgd': 0.05, 'adam': 0.01}[options.optimizer]

@@ -5,6 +5,7 @@ import time
 import torch
 
 import hw3_trainer as hw3
+from proj1.comparison.options import device_option, positive_int
 from proj2 import framework
 
 ######################################################################
@@ -66,6 +67,16 @@ def train_torch(model, criterion, optimizer, input, target, epochs, batch_size):
             optimizer.step()
         losses.append(total / input.shape[0])
     return losses
+
+def add_race_options(parser):
+    """The options of project 2's races: --repeats, --threads, --seed, --device."""
+    parser.add_argument('--repeats', type=positive_int, default=5,
+                        help='timed trainings of each side (default: %(default)s)')
+    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu, cuda or cuda:N (default: %(default)s)')
+
 
 def synchronise(device):
     if torch.device(device).type == 'cuda':
