@@ -10,7 +10,7 @@ on the CPU; `train_loop` shows tqdm's bar over the epochs. Inside this repositor
 comes from the repository's data folder or its offline copy (course_data.py, used when it is
 importable). The experiments of part 2:
 
-    python hw3_trainer.py --epochs 50 --out hw3_report      # the report's logs and figures
+    python hw3_trainer.py --epochs 50 --out hw3_report      # the report's logs (figures: hw3_report/figures.py)
     python hw3_trainer.py --epochs 2                        # a quick run, into runs/hw3 (git-ignored)
 
 Speed without changing the interface: the data sets keep torchvision's uint8 images and
@@ -19,7 +19,6 @@ normalise a whole batch at once (`__getitems__`), and the CNN runs in channels-l
 import argparse
 import copy
 import datetime
-import glob
 import json
 import math
 import os
@@ -106,9 +105,16 @@ def cifar10(train, transform):
         try:
             return torchvision.datasets.CIFAR10(root=TEMPLATE_ROOT, train=train, download=True, transform=transform)
         except (OSError, RuntimeError) as error:  # no network: URLError is an OSError
-            raise DataUnavailableError(
-                f'CIFAR-10 is not in {os.path.abspath(TEMPLATE_ROOT)} and could not be downloaded '
-                f'({type(error).__name__}: {" ".join(str(error).split())}): put its cifar-10-batches-py folder there') from error
+            cause = f'{type(error).__name__}: {" ".join(str(error).split())}'
+            folder = os.path.join(os.path.abspath(TEMPLATE_ROOT), 'cifar-10-batches-py')
+            if os.path.isdir(folder):  # there, but torchvision's md5 check refused it
+                message = (f'CIFAR-10 in {folder} fails torchvision\'s integrity check (a damaged or partial copy) '
+                           f'and could not be downloaded again ({cause}): replace that folder with the official '
+                           f'one, or delete it and run where the download works')
+            else:
+                message = (f'CIFAR-10 is not in {os.path.abspath(TEMPLATE_ROOT)} and could not be downloaded '
+                           f'({cause}): put its cifar-10-batches-py folder there')
+            raise DataUnavailableError(message) from None  # the cause is in the message: no torchvision traceback
     try:
         return course_data.open_dataset(torchvision.datasets.CIFAR10, TEMPLATE_ROOT, train, download=False,
                                         transform=transform)
@@ -208,7 +214,7 @@ class Trainer:
         self.network.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=lr)
         self.train_logs = {'train_loss': [], 'test_loss': [], 'train_mae': [], 'test_mae': []}
-        self.diverged = None  # "diverged at epoch k: loss nan" once the training loss is no longer finite
+        self.diverged = None  # "diverged at epoch k: loss nan" once the training or test loss is no longer finite
 
     @staticmethod
     def load_dataset(self):
@@ -288,22 +294,33 @@ class Trainer:
     def train_loop(self, n_epochs: int) -> dict:
         """Train `n_epochs` epochs under one tqdm bar, appending each epoch's mean training and test loss and
         MAE to the logs and writing them as a line; a training loss that is no longer finite stops the
-        training (`self.diverged` says where)."""
+        training, and so does a test loss or MAE that is not (`self.diverged` says where)."""
         N = len(self.train)
         for epoch in tqdm(range(n_epochs)):
             train_loss, train_mae = 0.0, 0.0
-            for inputs, labels in self.train:
-                loss, mae = self.training_step(inputs, labels)
-                train_loss += loss
-                train_mae += mae
+            number = len(self.train_logs['train_loss']) + 1
+            try:
+                for inputs, labels in self.train:
+                    loss, mae = self.training_step(inputs, labels)
+                    train_loss += loss
+                    train_mae += mae
+            except RuntimeError as error:  # Adam's step at a learning rate that the parameters' dtype cannot hold
+                if 'overflow' not in str(error):
+                    raise
+                train_loss = math.inf
             if not math.isfinite(train_loss):
-                self.diverged = f'diverged at epoch {len(self.train_logs["train_loss"]) + 1}: loss {train_loss / N}'
+                self.diverged = f'diverged at epoch {number}: loss {train_loss / N}'
                 tqdm.write(self.diverged)
                 break
             self.train_logs['train_mae'].append(train_mae / N)
             self.train_logs['train_loss'].append(train_loss / N)
             self.evaluation_loop()
             tqdm.write(epoch_line(self.train_logs))
+            if not (math.isfinite(self.train_logs['test_loss'][-1]) and math.isfinite(self.train_logs['test_mae'][-1])):
+                self.diverged = (f'diverged at epoch {number}: test loss {self.train_logs["test_loss"][-1]}, '
+                                 f'test MAE {self.train_logs["test_mae"][-1]}')
+                tqdm.write(self.diverged)
+                break
         return self.train_logs
 
     def evaluation_loop(self) -> None:
@@ -450,70 +467,22 @@ def provenance():
             'date': datetime.datetime.now().astimezone().isoformat(timespec='seconds')}
 
 
+def write_log(path, results):
+    """`results` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
+    partial = f'{path}.{os.getpid()}.partial'
+    try:
+        with open(partial, 'x') as f:
+            json.dump(results, f, indent=1)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+
+
 def log_name(number, seed):
     """The JSON log of experiment `number`: experiment_N.json for the template's seed, else experiment_N_seedS.json."""
     return f'experiment_{number}.json' if seed == SEED else f'experiment_{number}_seed{seed}.json'
-
-
-######################################################################
-# The figures
-
-
-def read_logs(out):
-    """{file name: its trainings} of the JSON logs in `out`."""
-    return {os.path.basename(path): json.load(open(path)) for path in sorted(glob.glob(os.path.join(out, 'experiment_*.json')))}
-
-
-def draw_figures(out):
-    """The figures of the report from the JSON logs in `out`; returns the paths written."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    logs = read_logs(out)
-    runs_of = {number: {f'{name}{file[len(f"experiment_{number}"):-len(".json")].replace("_", " ")}': run
-                        for file, runs in logs.items() if file.startswith(f'experiment_{number}')
-                        for name, run in runs.items()} for number in EXPERIMENTS}
-
-    def curves(ax, runs, title, first_color=0):
-        for color, (name, result) in enumerate(runs.items(), first_color):
-            for key, style in (('train_mae', '--'), ('test_mae', '-')):
-                values = result['logs'][key]
-                ax.plot(range(1, len(values) + 1), values, f'C{color}', linestyle=style,
-                        label=f'{name} {key.split("_")[0]}')
-        ax.set(xlabel='epoch', ylabel='MAE', title=title)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-
-    figures = []
-
-    def save(fig, filename):
-        fig.tight_layout()
-        figures.append(os.path.join(out, filename))
-        fig.savefig(figures[-1], dpi=120)
-        plt.close(fig)
-
-    if runs_of[1]:
-        runs = runs_of[1]
-        tiny = {name: run for name, run in runs.items() if run['lr'] < 1e-6}
-        fig, axes = plt.subplots(1, 2 if tiny else 1, figsize=(11 if tiny else 6.4, 4.2), squeeze=False)
-        curves(axes[0, 0], {name: run for name, run in runs.items() if name not in tiny},
-               'MLP (128, 128): train (dashed) and test MAE')
-        if tiny:
-            curves(axes[0, 1], tiny, 'the same MLP at a tiny learning rate (own scale)', len(runs) - len(tiny))
-        save(fig, 'experiment_1.png')
-    if runs_of[2]:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        curves(ax, runs_of[2], 'CNN (16, 32, 45): train (dashed) and test MAE per seed')
-        save(fig, 'experiment_2.png')
-    if runs_of[3]:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        cnn = {name: run for name, run in runs_of[2].items() if name == 'cnn'}
-        curves(ax, {**cnn, **runs_of[3]}, 'CNN (3x3), deep CNN (1x1) and shallow CNN (32x32)')
-        save(fig, 'experiment_3.png')
-    return figures
 
 
 ######################################################################
@@ -528,11 +497,11 @@ def positive_int(text):
     return value
 
 
-def non_negative_int(text):
-    """argparse type: an integer of at least 0."""
+def seed_option(text):
+    """argparse type of --seed: an integer from 0 to 2^32 - 1, which random, numpy and torch all take."""
     value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f'{text} is not an integer of at least 0')
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f'{text} is not a seed from 0 to {2 ** 32 - 1}')
     return value
 
 
@@ -570,36 +539,34 @@ def option_parser():
     parser.add_argument('--epochs', type=positive_int, default=50, help='epochs of each training')
     parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N')
     parser.add_argument('--out', default=os.path.join('runs', 'hw3'),
-                        help='folder of the logs and figures (the report: --out hw3_report)')
+                        help='folder of the logs (the report: --out hw3_report, then hw3_report/figures.py)')
     parser.add_argument('--experiments', type=int, nargs='+', choices=sorted(EXPERIMENTS), default=sorted(EXPERIMENTS),
                         help='which experiments to run')
-    parser.add_argument('--seed', type=non_negative_int, default=SEED, help='seed of every training')
-    parser.add_argument('--plot-only', action='store_true', help='only redraw the figures from the logs in --out')
+    parser.add_argument('--seed', type=seed_option, default=SEED, help='seed of every training')
+    parser.add_argument('--overwrite', action='store_true', help="replace the logs that --out holds of the same "
+                                                                 "experiments and seed (else they are refused)")
     return parser
 
 
 def main():
     parser = option_parser()
     options = parser.parse_args()
-    if options.plot_only:
-        if not os.path.isdir(options.out) or not read_logs(options.out):
-            sys.exit(f'error: --plot-only: no experiment_*.json log in {options.out}')
-        print('wrote ' + ', '.join(draw_figures(options.out)))
-        return
     try:
         writable_folder(options.out)
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --out: {error}')
+    previous = [name for name in (log_name(n, options.seed) for n in options.experiments)
+                if os.path.exists(os.path.join(options.out, name))]
+    if previous and not options.overwrite:
+        parser.error(f'argument --out: {options.out} holds {", ".join(previous)} already (--overwrite replaces them)')
     print(f'device {options.device}, {options.epochs} epochs, seed {options.seed}, results in {options.out}',
           flush=True)
     written, diverged = [], []
     for number in options.experiments:
         results = EXPERIMENTS[number](options.epochs, options.device, options.seed)
         written.append(os.path.join(options.out, log_name(number, options.seed)))
-        with open(written[-1], 'w') as f:
-            json.dump(results, f, indent=1)
+        write_log(written[-1], results)
         diverged += [f'experiment {number}, {name}: {run["diverged"]}' for name, run in results.items() if run['diverged']]
-    written += draw_figures(options.out)
     print('wrote ' + ', '.join(written))
     if diverged:
         sys.exit('error: ' + '; '.join(diverged))

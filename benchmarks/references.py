@@ -5,7 +5,7 @@ import time
 import torch
 
 import hw3_trainer as hw3
-from proj1.comparison.options import device_option, positive_int
+from proj1.comparison.options import device_option, positive_int, seed_option
 from proj2 import framework
 
 ######################################################################
@@ -73,7 +73,7 @@ def add_race_options(parser):
     parser.add_argument('--repeats', type=positive_int, default=5,
                         help='timed trainings of each side (default: %(default)s)')
     parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data and the weights (default: %(default)s)')
+    parser.add_argument('--seed', type=seed_option, default=0, help='seed of the data and the weights (default: %(default)s)')
     parser.add_argument('--device', type=device_option, default='cpu',
                         help='cpu, cuda or cuda:N (default: %(default)s)')
 

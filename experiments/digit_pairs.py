@@ -4,7 +4,7 @@ same networks in torch.nn from the same weights, pairs, batches and dropout mask
 
     python -m experiments.digit_pairs                           # from the repository's root: 10 rounds
     python -m experiments.digit_pairs --rounds 1 --epochs 1     # a quick check
-    python -m experiments.digit_pairs --curve experiments/digit_pairs_curve.png
+    python -m experiments.digit_pairs --out experiments/digit_pairs.json --curve experiments/digit_pairs_curve.svg
 """
 import math
 import os
@@ -13,9 +13,10 @@ import time
 
 import torch
 
-from proj1.comparison.experiment import configured, mean_std, plural
+from experiments.plot import plot_curve
+from proj1.comparison.experiment import configured, mean_std, plural, write_json
 from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters
-from proj1.comparison.options import machine_line, main_or_exit, option_parser
+from proj1.comparison.options import add_out_options, machine_line, main_or_exit, option_parser, parse_options
 from proj1.comparison.training import draw, run_round
 from proj1.comparison.variants import VARIANTS
 from proj2.framework import (Adam, BatchNorm1d, BatchNorm2d, Conv2d, CosineAnnealingLR, Dropout, Flatten, Linear,
@@ -151,70 +152,89 @@ IMPLEMENTATIONS = {'torch.nn': {}, 'framework': {'convert': framework_twin, 'mak
 # The table
 
 
-def print_table(networks, results, options, seconds):
+def summary(networks, results, options, seconds):
+    """The experiment as JSON: for each network, each implementation's size, mean errors, median seconds per
+    round and rounds; the difference framework - torch.nn of the mean test errors with twice its standard
+    error, paired (from the per-round differences: same pairs, initial weights and batches) and unpaired (from
+    the two standard deviations), None for one round; and the time ratio framework / torch.nn."""
+    n = options.rounds
+    out = {'rounds': n, 'seed': options.seed, 'device': options.device, 'machine': machine_line(),
+           'seconds': seconds, 'networks': {}}
+    for name, arch in networks.items():
+        implementations = {}
+        for implementation in IMPLEMENTATIONS:
+            rounds = results[name, implementation]
+            test_mean, test_std = mean_std([r.test_error for r in rounds])
+            train_mean, train_std = mean_std([r.train_error for r in rounds])
+            implementations[implementation] = {
+                'parameters': nb_parameters(arch.make()), 'test_error': {'mean': test_mean, 'std': test_std},
+                'train_error': {'mean': train_mean, 'std': train_std},
+                'seconds': statistics.median(r.seconds for r in rounds),
+                'rounds': [{'seed': options.seed + k, **r._asdict()} for k, r in enumerate(rounds)]}
+        torch_errors, framework_errors = ([r.test_error for r in results[name, i]] for i in IMPLEMENTATIONS)
+        differences = [f - t for f, t in zip(framework_errors, torch_errors)]
+        unpaired = (2 * math.sqrt((mean_std(torch_errors)[1] ** 2 + mean_std(framework_errors)[1] ** 2) / n)
+                    if n > 1 else None)
+        out['networks'][name] = {
+            'implementations': implementations,
+            'difference': {'mean': mean_std(differences)[0],
+                           'paired_2se': 2 * mean_std(differences)[1] / math.sqrt(n) if n > 1 else None,
+                           'unpaired_2se': unpaired},
+            'time_ratio': implementations['framework']['seconds'] / implementations['torch.nn']['seconds']}
+    return out
+
+
+def print_table(summary):
     """Each network's errors in both implementations, the difference of the means against twice
     its standard error, and the time ratio."""
     print(f'\n{"network":10s} {"implementation":>14s} {"params":>7s} {"test error":>10s} {"std":>6s} '
           f'{"train error":>11s} {"s/round":>7s}')
-    for name, arch in networks.items():
-        for implementation in IMPLEMENTATIONS:
-            rounds = results[name, implementation]
-            test_mean, test_std = mean_std([r.test_error for r in rounds])
-            train_mean = mean_std([r.train_error for r in rounds])[0]
-            std = '     -' if test_std is None else f'{100 * test_std:5.2f}%'
-            print(f'{name:10s} {implementation:>14s} {nb_parameters(arch.make()):7d} {100 * test_mean:9.2f}% {std} '
-                  f'{100 * train_mean:10.2f}% {statistics.median(r.seconds for r in rounds):7.2f}')
+    for name, network in summary['networks'].items():
+        for implementation, row in network['implementations'].items():
+            std = row['test_error']['std']
+            print(f'{name:10s} {implementation:>14s} {row["parameters"]:7d} {100 * row["test_error"]["mean"]:9.2f}% '
+                  f'{"     -" if std is None else f"{100 * std:5.2f}%"} {100 * row["train_error"]["mean"]:10.2f}% '
+                  f'{row["seconds"]:7.2f}')
     print('\nframework - torch.nn: difference of the mean test errors (points) against twice its standard error (SE),\n'
           'paired (from the per-round differences: same pairs, initial weights and batches) and unpaired (from the two '
           'stds):')
-    n = options.rounds
-    for name in networks:
-        torch_errors, framework_errors = ([r.test_error for r in results[name, i]] for i in IMPLEMENTATIONS)
-        differences = [f - t for f, t in zip(framework_errors, torch_errors)]
-        difference = 100 * mean_std(differences)[0]
-        line = f'{name:10s} {difference:+5.2f}'
-        if n > 1:
-            paired = 2 * 100 * mean_std(differences)[1] / math.sqrt(n)
-            unpaired = 2 * 100 * math.sqrt((mean_std(torch_errors)[1] ** 2 + mean_std(framework_errors)[1] ** 2) / n)
-            line += ''.join(f'  2 SE {kind} {value:4.2f}: {"within" if abs(difference) <= value else "beyond"}'
-                            for kind, value in (('paired', paired), ('unpaired', unpaired)))
+    for name, network in summary['networks'].items():
+        difference = network['difference']
+        line = f'{name:10s} {100 * difference["mean"]:+5.2f}'
+        if summary['rounds'] > 1:
+            line += ''.join(f'  2 SE {kind} {100 * difference[kind + "_2se"]:4.2f}: '
+                            f'{"within" if abs(difference["mean"]) <= difference[kind + "_2se"] else "beyond"}'
+                            for kind in ('paired', 'unpaired'))
         print(line)
-    seconds_per_round = {key: statistics.median(r.seconds for r in rounds) for key, rounds in results.items()}
-    ratios = ', '.join(f'{name} {seconds_per_round[name, "framework"] / seconds_per_round[name, "torch.nn"]:.2f}'
-                       for name in networks)
+    ratios = ', '.join(f'{name} {network["time_ratio"]:.2f}' for name, network in summary['networks'].items())
     print(f'time ratio framework / torch.nn (median s/round): {ratios}')
-    print(f'\n{plural(n, "round")}, seed {options.seed}, device {options.device} '
-          f'({machine_line()}), total {seconds:.0f} s')
+    print(f'\n{plural(summary["rounds"], "round")}, seed {summary["seed"]}, device {summary["device"]} '
+          f'({summary["machine"]}), total {summary["seconds"]:.0f} s')
 
 
-def plot_curve(networks, results, path):
-    """The training loss of each epoch of round 1, both implementations of both networks."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    figure = Figure(figsize=(7, 4.5))
-    ax = figure.subplots()
-    for (name, colour) in zip(networks, ('tab:blue', 'tab:orange')):
-        for implementation, style in zip(IMPLEMENTATIONS, ('-', '--')):
-            losses = results[name, implementation][0].losses
-            ax.semilogy(range(1, len(losses) + 1), losses, style, color=colour, label=f'{name}, {implementation}')
-    ax.set_xlabel('epoch')
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel('training loss (log scale)')
-    ax.set_title('round 1: mean loss of each epoch, comparison + 3 x digit cross-entropy\n'
-                 'framework (autograd off) and torch.nn from the same weights and batches', fontsize=10)
-    ax.legend()
-    if os.path.dirname(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    figure.savefig(path, dpi=120, bbox_inches='tight')
+def check_curve(parser, options):
+    """--curve, before any training: a new file (or --overwrite), not --out, in a writable folder, in a format
+    that matplotlib writes; else one usage line, status 2."""
+    curve, folder = options.curve, os.path.dirname(os.path.abspath(options.curve))
+    if os.path.splitext(curve)[1].lower() not in ('.svg', '.pdf', '.png'):
+        parser.error(f'argument --curve: {curve} is not a .svg, .pdf or .png file')
+    if options.out and os.path.abspath(curve) == os.path.abspath(options.out):
+        parser.error('argument --curve: the figure would replace the results of --out')
+    if os.path.exists(curve) and not options.overwrite:
+        parser.error(f'argument --curve: {curve} exists (--overwrite replaces it)')
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+        parser.error(f'argument --curve: cannot write in {folder}')
 
 
 def main():
     parser = option_parser(__doc__)
+    add_out_options(parser)
     parser.add_argument('--curve', metavar='PATH', default=None,
-                        help="write round 1's training loss per epoch (both networks, both implementations) to "
-                             "PATH (default: no figure)")
-    options = parser.parse_args()
+                        help="draw round 1's training loss per epoch (both networks, both implementations) in "
+                             "PATH, .svg, .pdf or .png (default: no figure)")
+    options = parse_options(parser)
+    if options.curve:
+        check_curve(parser, options)
     networks = {name: configured(arch, options) for name, arch in NETWORKS.items()}
     results = {(name, implementation): [] for name in networks for implementation in IMPLEMENTATIONS}
     start = time.perf_counter()
@@ -228,9 +248,17 @@ def main():
                 print(f'{name:10s} {implementation:9s} round {r + 1:2d}/{options.rounds}  final loss '
                       f'{result.losses[-1]:.5f}  train error {100 * result.train_error:5.2f}%  '
                       f'test error {100 * result.test_error:5.2f}%  {result.seconds:6.2f} s', flush=True)
-    print_table(networks, results, options, time.perf_counter() - start)
+    table = summary(networks, results, options, time.perf_counter() - start)
+    print_table(table)
+    if options.out:
+        write_json(options.out, table)
+        print(f'wrote {options.out}')
     if options.curve:
-        plot_curve(networks, results, options.curve)
+        try:
+            plot_curve(table, options.curve)
+        except OSError as error:
+            raise SystemExit(f'error: cannot write {options.curve}: {error.strerror or error}') from None
+        print(f'wrote {options.curve}')
 
 
 if __name__ == '__main__':

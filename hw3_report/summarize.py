@@ -51,6 +51,10 @@ def read_log(path):
             raise LogError(f'{path}: training {name!r} lacks {", ".join(missing)} (a log of an older hw3_trainer.py?)')
         if not run.get('diverged') and not run['logs']['test_mae']:
             raise LogError(f'{path}: training {name!r} has no epoch')
+        numbers = [run['parameters'], run['lr'], *(value for curve in CURVES for value in run['logs'][curve])]
+        if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in numbers):
+            raise LogError(f'{path}: training {name!r} holds a parameter count, learning rate or curve value that '
+                           'is not a number')
     return runs
 
 

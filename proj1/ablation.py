@@ -11,12 +11,14 @@ not trained twice); `best` with two unshared towers of about the same number of 
 tower has a second convolution at 14 x 14 (`deep`).
 """
 from comparison.experiment import run_experiment
-from comparison.options import main_or_exit, option_parser
+from comparison.options import add_out_options, main_or_exit, option_parser, parse_options
 from comparison.variants import VARIANTS
 
 
 def main():
-    run_experiment(VARIANTS, option_parser(__doc__).parse_args())
+    parser = option_parser(__doc__)
+    add_out_options(parser)
+    run_experiment(VARIANTS, parse_options(parser))
 
 
 if __name__ == '__main__':

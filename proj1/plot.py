@@ -1,73 +1,90 @@
-"""Bar chart of the mean test error of each row of a table that test.py (or ablation.py)
-prints, with standard-deviation bars, on a log scale so that 1% and 18% both read.
+"""The mean test error of each architecture of a results file that test.py (or ablation.py) wrote with
+--out, and its standard deviation over the rounds, on a linear axis.
 
-    python test.py | tee results.txt && python plot.py results.txt errors.png
-    python ablation.py | tee ablation.txt && python plot.py ablation.txt ablation.png
+    python test.py --out results/test.json && python plot.py results/test.json results/errors.svg
+    python ablation.py --out results/ablation.json && python plot.py results/ablation.json results/ablation.svg
+
+The figure's extension (svg, pdf, png) sets its format.
 """
 import argparse
+import json
+import math
 import os
 import sys
 
+import matplotlib
+from matplotlib.figure import Figure
 
-class TableError(ValueError):
-    """A file that holds no table of test.py's."""
+STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
 
 
-def read_table(path):
-    """(name, parameters, mean test error %, std % or 0) of each row of the table in `path`."""
+class ResultsError(ValueError):
+    """A file that holds no results of test.py's --out."""
+
+
+def read_rows(path):
+    """(name, parameters, mean test error %, std % or 0) of each architecture of the results in `path`."""
     with open(path) as f:
-        lines = f.read().splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith('architecture')]
-    if not starts:
-        raise TableError(f'{path} holds no table of test.py (no line starting with "architecture")')
-    rows = []
-    for line in lines[starts[-1] + 1:]:
-        if not line.strip():
-            break
-        fields = line.split()
         try:
-            name, params, test_error, std = fields[0], int(fields[1]), float(fields[4].rstrip('%')), fields[5]
-            rows.append((name, params, test_error, 0.0 if std == '-' else float(std.rstrip('%'))))
-        except (IndexError, ValueError):
-            raise TableError(f'{path}: not a row of test.py\'s table (a diverged row?): {line.strip()!r}') from None
+            results = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ResultsError(f'{path}: not JSON ({error})') from None
+    try:
+        architectures = results['architectures'].items()
+        rows = [(name, row['parameters'], 100 * row['test_error']['mean'], 100 * (row['test_error']['std'] or 0))
+                for name, row in architectures if 'diverged' not in row]
+    except (AttributeError, KeyError, TypeError) as error:
+        raise ResultsError(f'{path}: not the results of test.py --out (no {error})') from None
+    for name, params, error, std in rows:
+        if not (isinstance(params, int) and all(isinstance(x, float) and math.isfinite(x) for x in (error, std))):
+            raise ResultsError(f'{path}: {name} has no finite error to draw ({error}, {std})')
     if not rows:
-        raise TableError(f'{path}: the table has no rows')
+        raise ResultsError(f'{path}: no architecture trained to the end')
     return rows
 
 
-def draw(rows, figure_path):
-    """One horizontal bar per row, in the order of the table from the top."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(rows) + 1.2))
-    names = [f'{name} ({params / 1000:.1f}k)' for name, params, _, _ in rows]
-    errors = [error for _, _, error, _ in rows]
-    stds = [std for _, _, _, std in rows]
-    positions = range(len(rows))[::-1]
-    ax.barh(positions, errors, xerr=stds, capsize=3, color='tab:blue')
-    ax.set_xscale('log')
-    ax.set_yticks(positions, names, fontsize=10)
-    for y, (error, std) in zip(positions, zip(errors, stds)):
-        ax.text((error + std) * 1.06, y, f'{error:.2f}%', va='center', fontsize=9)
-    ax.set_xlabel('test error (%), mean and std over the rounds, log scale')
-    ax.set_xlim(right=max(e + s for e, s in zip(errors, stds)) * 1.6)
-    ax.set_title('Digit-pair comparison, 1,000 training pairs')
-    fig.tight_layout()
-    extension = os.path.splitext(figure_path)[1].lstrip('.')
-    fig.savefig(figure_path, dpi=120, format=extension or 'png')  # the path as given, extension or not
+def draw(rows, path):
+    """A point per row at its mean, a bar of one standard deviation on each side, top to bottom in the file's
+    order, in `path`, whole or not at all (the same bytes from the same rows)."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(6.2, 0.28 * len(rows) + 0.8))
+        ax = figure.subplots()
+        positions = range(len(rows))[::-1]
+        errors, stds = [error for _, _, error, _ in rows], [std for _, _, _, std in rows]
+        ax.errorbar(errors, positions, xerr=stds, fmt='o', markersize=4, capsize=3, color='tab:blue',
+                    label='mean test error ± standard deviation over the rounds')
+        ax.set_yticks(positions, [f'{name} ({params / 1000:.1f}k parameters)' for name, params, _, _ in rows])
+        for y, error, std in zip(positions, errors, stds):
+            ax.annotate(f'{error:.2f} ± {std:.2f}', (error + std, y), xytext=(5, 0), textcoords='offset points',
+                        va='center', fontsize=8)
+        ax.set_xlim(0, max(e + s for e, s in zip(errors, stds)) * 1.25)
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+        ax.set_xlabel('test error (%)')
+        ax.grid(axis='x', alpha=0.3)
+        ax.legend(loc='lower left', bbox_to_anchor=(0, 1), frameon=False, fontsize=8)
+        partial = f'{path}.{os.getpid()}.partial'
+        try:
+            figure.savefig(partial, format=os.path.splitext(path)[1].lstrip('.') or 'png', bbox_inches='tight',
+                           dpi=150, metadata={'Date': None} if path.endswith('.svg') else None)
+            os.replace(partial, path)
+        except BaseException:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('table', nargs='?', default='results.txt', help='output of test.py (default results.txt)')
-    parser.add_argument('figure', nargs='?', default='errors.png', help='figure to write (default errors.png)')
+    parser.add_argument('results', nargs='?', default=os.path.join('results', 'test.json'),
+                        help='the JSON file of test.py --out (default: %(default)s)')
+    parser.add_argument('figure', nargs='?', default=os.path.join('results', 'errors.svg'),
+                        help='figure to write (default: %(default)s)')
     options = parser.parse_args()
+    if os.path.abspath(options.figure) == os.path.abspath(options.results):
+        parser.error('the figure would replace the results it is drawn from')
     try:
-        rows = read_table(options.table)
-        draw(rows, options.figure)
-    except (OSError, TableError) as error:
+        draw(read_rows(options.results), options.figure)
+    except (OSError, ResultsError) as error:
         sys.exit(f'error: {error}')
     print(f'wrote {options.figure}')
 

@@ -8,7 +8,7 @@ Each round redraws the 1,000 training and 1,000 test pairs and the initialisatio
 in a round), and the table gives the mean and standard deviation over the rounds.
 """
 from comparison.experiment import run_experiment
-from comparison.options import main_or_exit, option_parser, positive_float
+from comparison.options import add_out_options, main_or_exit, option_parser, parse_options, positive_float
 from comparison.training import ARCHS
 
 
@@ -20,7 +20,8 @@ def main():
                         help="weight of the auxiliary digit losses (default: each architecture's own)")
     parser.add_argument('--lr', type=positive_float, default=None,
                         help="Adam's learning rate (default: each architecture's own)")
-    options = parser.parse_args()
+    add_out_options(parser)
+    options = parse_options(parser)
     run_experiment({name: ARCHS[name] for name in options.archs}, options)
 
 

@@ -2,7 +2,9 @@
 1 / sqrt(2 pi)? Its data, the handout's network, the training recipe of test.py, one round, and the
 command-line options of the scripts that run it."""
 import argparse
+import json
 import math
+import os
 import statistics
 from collections import namedtuple
 
@@ -56,6 +58,42 @@ def run_round(seed, options):
                  error_rate(model, scale(train_input), train_target), error_rate(model, scale(test_input), test_target))
 
 
+def summary(rounds):
+    """The lines that end test.py's output: the mean error rates over `rounds`, and their standard deviation
+    when there are several."""
+    lines = []
+    for name in ('train', 'test'):
+        mean, std = mean_std([getattr(r, f'{name}_error') for r in rounds])
+        spread = '' if std is None else f' std {100 * std:.2f}%'
+        lines.append(f'{name} error over {plural(len(rounds), "round")}: mean {100 * mean:.2f}%{spread}')
+    return lines
+
+
+def boundary(result, resolution=101):
+    """What the figures of a round need: the network's output on a `resolution` x `resolution` grid of
+    [0, 1]^2 (row i at x2 = i / (resolution - 1)), the test points, their targets and which are misclassified."""
+    axis = torch.linspace(0, 1, resolution, device=result.data[0].device)
+    grid = torch.stack(torch.meshgrid(axis, axis, indexing='xy'), -1).reshape(-1, 2)
+    result.model.eval()
+    output = result.model(result.scale(grid)).reshape(resolution, resolution)
+    _, _, test_input, test_target = result.data
+    wrong = ((result.model(result.scale(test_input)) > 0.5) != (test_target > 0.5)).flatten()
+    return {'resolution': resolution, 'output': [[round(value, 5) for value in row] for row in output.cpu().tolist()], 'test_input': test_input.cpu().tolist(),
+            'test_target': test_target.flatten().cpu().tolist(), 'wrong': wrong.nonzero().flatten().cpu().tolist()}
+
+
+def results_of(rounds, options):
+    """test.py's results as JSON: the settings, the network's size, every round (seed, errors, epoch losses),
+    the means and standard deviations, and the first round's `boundary`."""
+    errors = {name: mean_std([getattr(r, f'{name}_error') for r in rounds]) for name in ('train', 'test')}
+    return {'seed': options.seed, 'epochs': options.epochs, 'batch_size': options.batch_size, 'lr': options.lr,
+            'device': options.device, 'parameters': sum(p.numel() for p, _ in rounds[0].model.param()),
+            'rounds': [{'seed': options.seed + r, 'train_error': result.train_error, 'test_error': result.test_error,
+                        'losses': result.losses} for r, result in enumerate(rounds)],
+            **{f'{name}_error': {'mean': mean, 'std': std} for name, (mean, std) in errors.items()},
+            'boundary': boundary(rounds[0])}
+
+
 def mean_std(values):
     """Mean and sample standard deviation of a list of numbers (None for a single value: it is undefined)."""
     return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else None
@@ -93,6 +131,17 @@ def positive_float(text):
     return value
 
 
+SEEDS = 2 ** 32  # numpy, torch and random all take a seed below this
+
+
+def seed_option(text):
+    """argparse type of --seed: an integer from 0 to 2^32 - 1, which numpy, torch and random all take."""
+    value = int(text)
+    if not 0 <= value < SEEDS:
+        raise argparse.ArgumentTypeError(f'{text} is not a seed from 0 to {SEEDS - 1}')
+    return value
+
+
 def device_option(text):
     """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
     try:
@@ -109,7 +158,7 @@ def device_option(text):
 def option_parser(description):
     """The options of a round of test.py: its seed, training and device."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--seed', type=int, default=0, help='seed of the round (default: %(default)s)')
+    parser.add_argument('--seed', type=seed_option, default=0, help='seed of the round (default: %(default)s)')
     parser.add_argument('--epochs', type=positive_int, default=200, help='epochs of each round (default: %(default)s)')
     parser.add_argument('--batch-size', type=positive_int, default=50, help='mini-batch size (default: %(default)s)')
     parser.add_argument('--lr', type=positive_float, default=1e-2,
@@ -119,3 +168,45 @@ def option_parser(description):
     parser.add_argument('--device', type=device_option, default='cpu',
                         help='cpu, cuda or cuda:N (default: %(default)s)')
     return parser
+
+
+def add_out_options(parser):
+    """--out and --overwrite, of the scripts that write their results; `parse_options` checks them."""
+    parser.add_argument('--out', metavar='FILE.json', default=None,
+                        help='also write the results to this JSON file (default: none)')
+    parser.add_argument('--overwrite', action='store_true', help='let --out replace an existing file (default: refuse it)')
+    return parser
+
+
+def parse_options(parser, complete=None):
+    """The options of `parser`, completed by `complete(options)` if given (defaults that depend on other
+    options), once every round's seed is one that numpy and torch take and --out is known to be a new file
+    (or --overwrite) in a writable folder: refused in one line, status 2, before any training."""
+    options = parser.parse_args()
+    if complete:
+        complete(options)
+    if options.seed + getattr(options, 'rounds', 1) > SEEDS:
+        parser.error(f'argument --seed: the last round\'s seed, {options.seed} + {options.rounds - 1}, is not below {SEEDS}')
+    if getattr(options, 'out', None):
+        folder = os.path.dirname(os.path.abspath(options.out))
+        if os.path.isdir(options.out):
+            parser.error(f'argument --out: {options.out} is a folder')
+        if os.path.exists(options.out) and not options.overwrite:
+            parser.error(f'argument --out: {options.out} exists (--overwrite replaces it)')
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+            parser.error(f'argument --out: cannot write in {folder}')
+    return options
+
+
+def write_json(path, data):
+    """`data` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
+    partial = f'{path}.{os.getpid()}.partial'
+    try:
+        with open(partial, 'x') as f:
+            json.dump(data, f, indent=1)
+            f.write('\n')
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise

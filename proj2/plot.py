@@ -1,76 +1,106 @@
-"""The figures of proj2/README.md, from one round of test.py (same options, seed 0 by default):
+"""The figures of project 2's report, from the results that `test.py --out` wrote:
 
-    python plot.py [--seed 0] [--out figures]
+    python test.py --rounds 10 --out results/test.json && python plot.py results/test.json results
 
-figures/decision_boundary.png: the network's output over [0, 1]^2, its 0.5 level (the decision
-boundary), the true circle and the misclassified test points; figures/loss_curve.png: the
-training MSE of each epoch.
+decision_boundary.svg: the first round's network output over [0, 1]^2, its 0.5 level (the decision
+boundary), the true circle and the misclassified test points; loss_curve.svg: the training MSE of
+each epoch, every round. The extension of --format (svg, pdf, png) sets the files' format.
 """
+import argparse
+import json
 import math
 import os
 import sys
 
-import torch
+import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-from disc import option_parser, run_round
-from framework import Diverged
+STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
 
 
-def plot_decision_boundary(result, path, resolution=300):
-    """Output of the network on a grid, the boundary, the true circle, the test errors."""
-    axis = torch.linspace(0, 1, resolution)
-    grid = torch.stack(torch.meshgrid(axis, axis, indexing='xy'), -1).reshape(-1, 2)
-    result.model.eval()
-    output = result.model(result.scale(grid)).reshape(resolution, resolution)
-    _, _, test_input, test_target = result.data
-    wrong = ((result.model(result.scale(test_input)) > 0.5) != (test_target > 0.5)).flatten()
-    figure = Figure(figsize=(5.5, 5))
+def save(figure, path):
+    """`figure` in `path` (its extension sets the format), whole or not at all, the same bytes from the same
+    figure (no date, fixed ids)."""
+    partial = f'{path}.{os.getpid()}.partial'
+    try:
+        with matplotlib.rc_context(STYLE):
+            figure.savefig(partial, format=os.path.splitext(path)[1].lstrip('.'), bbox_inches='tight',
+                       metadata={'Date': None} if path.endswith('.svg') else None, dpi=150)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+
+
+def plot_decision_boundary(results, path):
+    """Output of the first round's network on a grid, its boundary, the true circle, the test errors."""
+    data = results['boundary']
+    n = data['resolution']
+    axis = [i / (n - 1) for i in range(n)]
+    points, targets, wrong = data['test_input'], data['test_target'], set(data['wrong'])
+    right = [k for k in range(len(points)) if k not in wrong]
+    figure = Figure(figsize=(3.4, 3.6))
     ax = figure.subplots()
-    image = ax.imshow(output.clamp(-0.25, 1.25), origin='lower', extent=(0, 1, 0, 1), cmap='coolwarm', alpha=0.8)
-    ax.contour(axis, axis, output, levels=[0.5], colors='k', linewidths=1.5)
-    ax.add_patch(Circle((0.5, 0.5), 1 / math.sqrt(2 * math.pi), fill=False, color='limegreen', linewidth=3,
+    image = ax.imshow([[min(max(v, -0.25), 1.25) for v in row] for row in data['output']], origin='lower',
+                      extent=(0, 1, 0, 1), cmap='coolwarm', alpha=0.8, interpolation='nearest')
+    ax.contour(axis, axis, data['output'], levels=[0.5], colors='k', linewidths=1.2)
+    ax.add_patch(Circle((0.5, 0.5), 1 / math.sqrt(2 * math.pi), fill=False, color='limegreen', linewidth=2,
                         linestyle=(0, (4, 2)), zorder=3))
-    ax.scatter(*test_input[~wrong].T, s=3, c=test_target[~wrong].flatten(), cmap='coolwarm', edgecolors='none')
-    ax.scatter(*test_input[wrong].T, s=30, marker='x', c='k', zorder=4)
-    handles = [Line2D([], [], color='k', linewidth=1.5, label='decision boundary (output 0.5)'),
-               Line2D([], [], color='limegreen', linewidth=3, linestyle=(0, (4, 2)), label='true circle'),
-               Line2D([], [], color='k', marker='x', linestyle='none', label=f'{int(wrong.sum())} test errors')]
-    ax.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
-    ax.set_xlabel('x1')
-    ax.set_ylabel('x2')
-    ax.set_title('network output over the input square')
-    figure.colorbar(image, ax=ax, shrink=0.8, label='network output')
-    figure.savefig(path, dpi=120, bbox_inches='tight')
+    ax.scatter([points[k][0] for k in right], [points[k][1] for k in right], s=2,
+               c=[targets[k] for k in right], cmap='coolwarm', edgecolors='none')
+    ax.scatter([points[k][0] for k in wrong], [points[k][1] for k in wrong], s=20, marker='x', c='k', zorder=4)
+    handles = [Line2D([], [], color='k', linewidth=1.2, label='decision boundary (output 0.5)'),
+               Line2D([], [], color='limegreen', linewidth=2, linestyle=(0, (4, 2)), label='true circle'),
+               Line2D([], [], color='k', marker='x', linestyle='none', label=f'{len(wrong)} misclassified test points')]
+    ax.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, -0.14), fontsize=8)
+    ax.set_xlabel('$x_1$')
+    ax.set_ylabel('$x_2$')
+    figure.colorbar(image, ax=ax, shrink=0.75, label='network output')
+    save(figure, path)
 
 
-def plot_loss_curve(result, path):
-    """The training loss of each epoch, log scale."""
-    figure = Figure(figsize=(5.5, 3.5))
+def plot_loss_curve(results, path):
+    """The training MSE of each epoch of every round, log scale."""
+    figure = Figure(figsize=(3.4, 2.6))
     ax = figure.subplots()
-    ax.semilogy(range(1, len(result.losses) + 1), result.losses)
+    for k, r in enumerate(results['rounds']):
+        ax.semilogy(range(1, len(r['losses']) + 1), r['losses'], color='tab:blue', alpha=0.5, linewidth=0.8,
+                    label=f'{len(results["rounds"])} rounds (seeds {results["rounds"][0]["seed"]}-{r["seed"]})'
+                    if k == len(results['rounds']) - 1 else None)
+    ax.axvline(results['epochs'] / 2 + 0.5, color='gray', linestyle=':', linewidth=1, label='learning rate / 10')
     ax.set_xlabel('epoch')
-    ax.set_ylabel('training MSE')
-    ax.set_title(f'train error {100 * result.train_error:.2f}%, test error {100 * result.test_error:.2f}%')
-    figure.savefig(path, dpi=120, bbox_inches='tight')
+    ax.set_ylabel('training MSE (log scale)')
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    save(figure, path)
+
+
+def draw(results_path, folder, extension='svg'):
+    """Both figures from `results_path` into `folder`; returns their paths."""
+    with open(results_path) as f:
+        results = json.load(f)
+    paths = [os.path.join(folder, f'{name}.{extension}') for name in ('decision_boundary', 'loss_curve')]
+    with matplotlib.rc_context(STYLE):
+        plot_decision_boundary(results, paths[0])
+        plot_loss_curve(results, paths[1])
+    return paths
 
 
 def main():
-    parser = option_parser(__doc__)
-    parser.add_argument('--out', default='figures', help='folder of the figures (default: %(default)s)')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('results', nargs='?', default=os.path.join('results', 'test.json'),
+                        help='the JSON file of test.py --out (default: %(default)s)')
+    parser.add_argument('folder', nargs='?', default='results', help='folder of the figures (default: %(default)s)')
+    parser.add_argument('--format', choices=('svg', 'pdf', 'png'), default='svg', help='(default: %(default)s)')
     options = parser.parse_args()
-    torch.set_grad_enabled(False)  # the handout's rule: the framework runs without autograd
     try:
-        os.makedirs(options.out, exist_ok=True)
-        result = run_round(options.seed, options)
-        plot_decision_boundary(result, os.path.join(options.out, 'decision_boundary.png'))
-        plot_loss_curve(result, os.path.join(options.out, 'loss_curve.png'))
-    except (Diverged, OSError) as error:
-        sys.exit(str(error))
-    print(f'seed {options.seed}: train error {100 * result.train_error:.2f}%, test error '
-          f'{100 * result.test_error:.2f}%; figures in {options.out}/')
+        paths = draw(options.results, options.folder, options.format)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        sys.exit(f'error: cannot draw the figures of {options.results}: {error!r}')
+    print('wrote ' + ', '.join(paths))
 
 
 if __name__ == '__main__':

@@ -12,7 +12,8 @@ import sys
 
 import torch
 
-from disc import mean_std, option_parser, plural, positive_int, run_round
+from disc import add_out_options, option_parser, parse_options, positive_int, results_of, run_round, summary
+from disc import write_json
 from framework import Diverged
 
 
@@ -21,24 +22,23 @@ def main():
     parser.add_argument('--rounds', type=positive_int, default=1,
                         help='rounds with fresh data and initialisation, round r seeded by seed + r '
                              '(default: %(default)s)')
-    options = parser.parse_args()
+    add_out_options(parser)
+    options = parse_options(parser)
     torch.set_grad_enabled(False)  # the handout's rule: the framework runs without autograd
-    train_errors, test_errors = [], []
+    rounds = []
     for r in range(options.rounds):
         seed = options.seed + r
         print(f'round {r + 1}/{options.rounds}, seed {seed}', flush=True)
         try:
-            result = run_round(seed, options)
+            rounds.append(run_round(seed, options))
         except Diverged as error:
             sys.exit(str(error))
-        print(f'round {r + 1}: train error {100 * result.train_error:.2f}% '
-              f'test error {100 * result.test_error:.2f}%', flush=True)
-        train_errors.append(result.train_error)
-        test_errors.append(result.test_error)
-    for name, errors in (('train', train_errors), ('test', test_errors)):
-        mean, std = mean_std(errors)
-        spread = '' if std is None else f' std {100 * std:.2f}%'
-        print(f'{name} error over {plural(options.rounds, "round")}: mean {100 * mean:.2f}%{spread}')
+        print(f'round {r + 1}: train error {100 * rounds[-1].train_error:.2f}% '
+              f'test error {100 * rounds[-1].test_error:.2f}%', flush=True)
+    print('\n'.join(summary(rounds)))
+    if options.out:
+        write_json(options.out, results_of(rounds, options))
+        print(f'wrote {options.out}')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """experiments/digit_pairs.py: project 1's networks built from project 2's framework against the same
 networks in torch.nn (float64, 1e-8 relative: outputs, input and parameter gradients, batch norm in both
 modes), weight sharing, the framework's step in project 1's training loop, and the command line."""
+import json
 import os
 import subprocess
 import sys
@@ -177,9 +178,10 @@ def test_help_lists_every_option_with_its_default(monkeypatch, capsys):
     text = ' '.join(capsys.readouterr().out.split())
     for option, default in (('--rounds', '10'), ('--epochs', "each architecture's own"), ('--seed', '0'),
                             ('--device', 'cpu'), ('--curve', 'no figure'),
-                            ('--data_dir', "$PYTORCH_DATA_DIR, else the prologue's")):
+                            ('--data_dir', "$PYTORCH_DATA_DIR, else the prologue's"), ('--out', 'none'),
+                            ('--overwrite', 'refuse it')):
         assert option in text and f'(default: {default})' in text
-    assert text.count('(default:') == 6
+    assert text.count('(default:') == 8
 
 
 @pytest.mark.parametrize('arguments', [['--rounds', '0'], ['--epochs', '-1'], ['--seed', 'x'],
@@ -197,9 +199,9 @@ def test_divergence_is_one_line_and_exit_1(monkeypatch):
 
 
 def test_one_round_one_epoch_end_to_end(tmp_path):
-    curve = tmp_path / 'curve.png'
+    curve, out = tmp_path / 'curve.png', tmp_path / 'results.json'
     result = subprocess.run([sys.executable, '-m', 'experiments.digit_pairs', '--rounds', '1', '--epochs', '1',
-                             '--curve', str(curve)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                             '--curve', str(curve), '--out', str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONPATH': ''})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -211,3 +213,25 @@ def test_one_round_one_epoch_end_to_end(tmp_path):
     assert [row[2] for row in rows] == ['73608', '73608', '95792', '95792']
     assert any(line.startswith('time ratio framework / torch.nn') for line in lines)
     assert curve.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    results = json.loads(out.read_text())
+    for (name, network), row in zip(results['networks'].items(), rows[::2]):
+        assert name == row[0] and network['difference']['paired_2se'] is None  # undefined for one round
+        for implementation, measured in network['implementations'].items():
+            assert measured['parameters'] == int(row[2]) and len(measured['rounds'][0]['losses']) == 1
+    subprocess.run([sys.executable, '-m', 'experiments.plot', str(out), str(tmp_path / 'again.svg')], cwd=ROOT,
+                   check=True, capture_output=True)
+    assert (tmp_path / 'again.svg').read_text().startswith('<?xml')
+
+
+def test_the_curve_s_path_is_checked_before_any_training(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(digit_pairs, 'draw', lambda *args, **kwargs: pytest.fail('trained before checking --curve'))
+    (tmp_path / 'mine.svg').write_text('mine')
+    for arguments, message in (
+            (['--curve', str(tmp_path / 'no' / 'c.svg')], 'cannot write in'),
+            (['--curve', str(tmp_path / 'c.txt')], 'is not a .svg, .pdf or .png file'),
+            (['--curve', str(tmp_path / 'mine.svg')], 'exists (--overwrite replaces it)'),
+            (['--curve', str(tmp_path / 'c.svg'), '--out', str(tmp_path / 'c.svg')], 'would replace the results')):
+        assert run_main(monkeypatch, *arguments) == 2
+        err = capsys.readouterr().err
+        assert 'error: argument --curve: ' in err and message in err, (arguments, err)
+    assert os.listdir(tmp_path) == ['mine.svg'] and (tmp_path / 'mine.svg').read_text() == 'mine'

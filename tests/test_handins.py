@@ -146,6 +146,22 @@ def test_solution_alone_without_data_says_what_is_missing(tmp_path):
     assert 'cifar-10-batches-py' in result.stdout
 
 
+def test_solution_alone_with_a_damaged_cifar10_says_it_fails_the_check_in_a_short_traceback(tmp_path):
+    """A ./data/cifar-10-batches-py that torchvision's md5 check refuses: the message says so and what to do, and
+    the uncaught error's traceback holds no frame of torchvision."""
+    submission, work = grader(tmp_path)
+    folder = work / 'data' / 'cifar-10-batches-py'
+    folder.mkdir(parents=True)
+    (folder / 'data_batch_1').write_bytes(b'not a batch')
+    result = handins.run(['-c', 'import solution\nsolution.Trainer("mlp")'], cwd=work, importable=submission)
+    assert result.returncode == 1 and f'{os.sep}torchvision{os.sep}' not in result.stderr, result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f'solution.DataUnavailableError: CIFAR-10 in {folder} fails '
+                           "torchvision's integrity check"), last
+    assert 'replace that folder with the official one' in last
+    assert len(result.stderr.splitlines()) < 15
+
+
 def test_solution_alone_reads_cifar10_from_the_templates_data_folder(tmp_path):
     """A grader's ./data holds the official files; here the offline copy, whose sums the grader vouches for."""
     folder = os.path.join(course_data.data_dir(), 'cifar10')
@@ -301,3 +317,18 @@ def test_the_prologue_alone_reads_its_data_from_dot_data_as_the_original(tmp_pat
     folder = handins.build('Proj1', tmp_path / 'Proj1')
     result = handins.run(['-c', 'import dlc_practical_prologue as p; print(p.course_data, p.data_dir())'], cwd=folder)
     assert result.stdout.split() == ['None', './data'], result.stderr
+
+
+@pytest.mark.parametrize('handin, report', [('Proj1', 'proj1/report.pdf'), ('Proj2', 'proj2/report.pdf')])
+def test_each_report_travels_with_its_hand_in(tmp_path, handin, report):
+    folder = handins.build(handin, tmp_path / handin)
+    with open(os.path.join(ROOT, report), 'rb') as committed:
+        assert (folder / 'report.pdf').read_bytes() == committed.read()
+
+
+def test_the_readme_hands_in_homework_3_s_report_beside_solution_py():
+    with open(os.path.join(ROOT, 'README.md')) as f:
+        handing_in = f.read().split('## Handing in')[1].split('\n## ')[0]
+    row = next(line for line in handing_in.splitlines() if line.startswith('| homework 3 (Gradescope)'))
+    assert '`solution.py`' in row and '`hw3_report/report.pdf`' in row
+    assert os.path.exists(os.path.join(ROOT, 'hw3_report', 'report.pdf'))

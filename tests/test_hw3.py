@@ -2,6 +2,7 @@
 built from torchvision here), its networks, losses and loops, and the experiments' configurations."""
 import copy
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -348,6 +349,22 @@ def test_a_training_whose_loss_is_no_longer_finite_stops_and_says_so():
     assert all(values == [] for values in logs.values())
 
 
+def test_a_test_mae_that_is_not_finite_stops_the_training_and_says_so():
+    trainer = small('mlp', MLP_128)
+    images, labels = first(trainer.test.dataset, 256)
+    trainer.test = DataLoader(list(zip(images, [float('inf')] * 256)), batch_size=128)
+    logs = trainer.train_loop(3)
+    assert trainer.diverged == 'diverged at epoch 1: test loss inf, test MAE inf'
+    assert len(logs['test_mae']) == 1  # the epoch is logged as it was, and the training stops there
+
+
+def test_a_step_beyond_float32_is_a_divergence():
+    trainer = small('mlp', MLP_128)
+    trainer.optimizer = torch.optim.Adam(trainer.network.parameters(), lr=1e38)
+    trainer.train_loop(2)
+    assert trainer.diverged == 'diverged at epoch 1: loss inf'
+
+
 def test_unknown_network_type():
     with pytest.raises(ValueError, match='"mlp" or "cnn"'):
         Trainer('rnn')
@@ -380,7 +397,7 @@ def script(*argv, cwd=ROOT):
     return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize('option', [['--epochs', '0'], ['--epochs', '-3'], ['--seed', '-1'],
+@pytest.mark.parametrize('option', [['--epochs', '0'], ['--epochs', '-3'], ['--seed', '-1'], ['--seed', str(2 ** 64)],
                                     ['--device', 'nonsense'], ['--experiments', '4']])
 def test_a_bad_option_is_one_usage_error(option):
     run = script('hw3_trainer.py', *option)
@@ -395,9 +412,33 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_training(tmp_pat
     assert (tmp_path / 'a-file').read_text() == 'mine'
 
 
-def test_plot_only_without_logs_says_so(tmp_path):
-    run = script('hw3_trainer.py', '--plot-only', '--out', tmp_path)
-    assert run.returncode == 1 and run.stderr == f'error: --plot-only: no experiment_*.json log in {tmp_path}\n'
+def test_a_log_of_a_previous_run_is_refused_before_any_training_unless_overwrite(tmp_path):
+    (tmp_path / 'experiment_2.json').write_text('mine')
+    run = script('hw3_trainer.py', '--out', tmp_path, '--experiments', '1', '2', '--epochs', '1')
+    assert run.returncode == 2 and run.stdout == '' and 'Traceback' not in run.stderr
+    assert run.stderr.splitlines()[-1] == (f'hw3_trainer.py: error: argument --out: {tmp_path} holds experiment_2.json '
+                                          'already (--overwrite replaces them)')
+    assert os.listdir(tmp_path) == ['experiment_2.json'] and (tmp_path / 'experiment_2.json').read_text() == 'mine'
+
+
+def test_write_log_leaves_the_previous_log_whole_when_the_write_fails(tmp_path):
+    log = tmp_path / 'experiment_1.json'
+    log.write_text('{"previous": 1}')
+    with pytest.raises(TypeError):
+        hw3.write_log(str(log), {'run': object()})
+    assert log.read_text() == '{"previous": 1}' and os.listdir(tmp_path) == ['experiment_1.json']
+
+
+def test_the_figures_without_logs_say_so(tmp_path):
+    run = script('hw3_report/figures.py', tmp_path)
+    assert run.returncode == 1 and run.stderr == f'error: {tmp_path} holds no experiment_*.json log\n'
+
+
+def test_the_figures_of_a_truncated_log_say_which(tmp_path):
+    (tmp_path / 'experiment_1.json').write_text('{"lr=0.01": {"logs": {"train_mae": [1')
+    run = script('hw3_report/figures.py', tmp_path)
+    assert run.returncode == 1 and run.stderr.startswith(f'error: {tmp_path}/experiment_1.json: not a log of')
+    assert os.listdir(tmp_path) == ['experiment_1.json']
 
 
 def test_the_default_out_folder_is_the_git_ignored_runs_not_the_report():
@@ -410,7 +451,12 @@ def test_summarize_reads_logs_and_refuses_what_is_not_one(tmp_path):
     run = script('hw3_report/summarize.py', '-h')
     assert run.returncode == 0 and run.stdout.startswith('usage: summarize.py')
     (tmp_path / 'experiment_9.json').write_text('{"cnn": {"lr": 0.1')
-    for argument in (tmp_path, tmp_path / 'experiment_9.json', tmp_path / 'missing.json', tmp_path / 'empty'):
+    typed = json.loads(open(os.path.join(ROOT, 'hw3_report', 'experiment_2.json')).read())
+    typed['cnn']['logs']['test_mae'][3] = 'two'
+    (tmp_path / 'typed').mkdir()
+    (tmp_path / 'typed' / 'experiment_2.json').write_text(json.dumps(typed))
+    for argument in (tmp_path, tmp_path / 'experiment_9.json', tmp_path / 'missing.json', tmp_path / 'empty',
+                     tmp_path / 'typed'):
         run = script('hw3_report/summarize.py', argument)
         assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
 

@@ -5,7 +5,9 @@ import ast
 import dataclasses
 import glob
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -213,7 +215,8 @@ def test_pytorch_and_python_s_own_modules_alone_outside_the_plot_script():
 @pytest.mark.parametrize('script, option', [
     ('test.py', ['--rounds', '0']), ('test.py', ['--epochs', '-1']), ('test.py', ['--lr', 'inf']),
     ('test.py', ['--lr', 'nan']), ('test.py', ['--device', 'nonsense']), ('ablation.py', ['--rounds', '0']),
-    ('selection.py', ['--epochs', '0'])])
+    ('selection.py', ['--epochs', '0']), ('test.py', ['--seed', '99999999999999999999']),
+    ('ablation.py', ['--seed', '-1']), ('selection.py', ['--seed', '4294967295'])])
 def test_a_bad_option_is_one_usage_error(script, option):
     run = subprocess.run([sys.executable, script, *option], cwd=PROJ1, capture_output=True, text=True)
     assert run.returncode == 2 and 'Traceback' not in run.stderr, run.stderr
@@ -222,13 +225,26 @@ def test_a_bad_option_is_one_usage_error(script, option):
 
 def test_a_diverged_training_is_reported_as_diverged_not_as_an_error_rate():
     arch = dataclasses.replace(train.ARCHS['shared_aux'], epochs=2, lr=1e6)
-    with pytest.raises(train.Diverged, match=r'^diverged at epoch 1: loss nan$'):
+    with pytest.raises(train.Diverged, match=r'^diverged at epoch 1: loss (nan|inf)$'):
         train.run_round(arch, seed=0)
     run = subprocess.run([sys.executable, 'test.py', '--rounds', '2', '--epochs', '1', '--archs', 'shared_aux',
                           '--lr', '1e6'], cwd=PROJ1, capture_output=True, text=True)
     assert run.returncode == 1 and run.stderr.strip() == 'error: shared_aux diverged', run.stderr
     row = [line for line in run.stdout.splitlines() if line.startswith('shared_aux ') and '/2' not in line]
-    assert len(row) == 1 and row[0].endswith('diverged in 2 of 2 rounds (diverged at epoch 1: loss nan)') and '%' not in row[0]
+    assert len(row) == 1 and re.search(r'diverged in 2 of 2 rounds \(diverged at epoch 1: loss (nan|inf)\)$', row[0])
+    assert '%' not in row[0]
+
+
+def test_a_learning_rate_whose_step_overflows_or_whose_outputs_are_not_finite_is_a_divergence(monkeypatch):
+    run = subprocess.run([sys.executable, 'test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline',
+                          '--lr', '1e38'], cwd=PROJ1, capture_output=True, text=True)
+    assert run.returncode == 1 and run.stderr == 'error: baseline diverged\n' and 'diverged in 1 of 1 round' in run.stdout
+    model = train.ARCHS['baseline'].make()
+    with torch.no_grad():
+        model.net.fc2.bias.fill_(float('nan'))
+    input, target, *_ = (torch.randn(10, 2, 14, 14), torch.zeros(10, dtype=torch.long))
+    with pytest.raises(train.Diverged, match="outputs are not finite"):
+        train.error_rate(model, input, target)
 
 
 def test_one_round_prints_no_standard_deviation():
@@ -247,17 +263,27 @@ def test_help_gives_each_default_once(script):
     assert '(default: None)' not in out
 
 
-def test_plot_writes_the_path_given_and_refuses_what_is_no_table(tmp_path):
+def test_plot_draws_the_results_and_refuses_what_it_cannot_draw(tmp_path):
     def plot(*argv):
         return subprocess.run([sys.executable, os.path.join(PROJ1, 'plot.py'), *map(str, argv)], cwd=tmp_path,
                               capture_output=True, text=True)
-    run = plot(os.path.join(PROJ1, 'ablation.txt'), tmp_path / 'figure')
-    assert run.returncode == 0 and os.listdir(tmp_path) == ['figure'] and run.stdout == f'wrote {tmp_path / "figure"}\n'
-    (tmp_path / 'junk.txt').write_text('no table here\n')
-    for table in ('missing.txt', 'junk.txt'):
-        run = plot(table, tmp_path / 'x.png')
+    run = plot(os.path.join(PROJ1, 'results', 'test.json'), tmp_path / 'figure.svg')
+    assert run.returncode == 0 and os.listdir(tmp_path) == ['figure.svg'], run.stderr
+    assert run.stdout == f'wrote {tmp_path / "figure.svg"}\n'
+    assert (tmp_path / 'figure.svg').read_text().startswith('<?xml')
+    (tmp_path / 'junk.json').write_text('{"no": "architectures"}')
+    (tmp_path / 'truncated.json').write_text('{"architectures": {"best": {"parameters": 1')
+    (tmp_path / 'nan.json').write_text('{"architectures": {"best": {"parameters": 1, '
+                                       '"test_error": {"mean": NaN, "std": null}}}}')
+    (tmp_path / 'text.json').write_text('{"architectures": {"best": {"parameters": 1, '
+                                        '"test_error": {"mean": "1%", "std": null}}}}')
+    for results in ('missing.json', 'junk.json', 'truncated.json', 'nan.json', 'text.json'):
+        run = plot(results, tmp_path / 'x.svg')
         assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
-    assert not (tmp_path / 'x.png').exists()
+    assert not (tmp_path / 'x.svg').exists()
+    run = plot('junk.json', 'junk.json')
+    assert run.returncode == 2 and 'replace the results' in run.stderr
+    assert (tmp_path / 'junk.json').read_text() == '{"no": "architectures"}'
 
 
 class Terminal(io.StringIO):
@@ -287,3 +313,43 @@ def test_on_a_terminal_a_bar_on_stderr_gives_the_time_left_and_stdout_keeps_its_
 
 def test_clock():
     assert [experiment.clock(s) for s in (0, 59.6, 65, 3600 + 65)] == ['0:00', '1:00', '1:05', '1:01:05']
+
+
+def test_out_writes_the_table_and_every_round_as_json(monkeypatch, capsys, tmp_path):
+    """run_experiment with rounds that take no time: the JSON holds the table's numbers and each round's."""
+    first, second = train.Round(0.25, 0.125, 0.5, 0.125, [1.0]), train.Round(0.5, 0.25, 2.0, 0.3, [2.0, 1.0])
+    rounds = iter([first, first, second, second])  # round 1 of both architectures, then round 2
+    monkeypatch.setattr(experiment, 'draw', lambda seed, device: None)
+    monkeypatch.setattr(experiment, 'run_round', lambda arch, seed, device, drawn: next(rounds))
+    out = tmp_path / 'results.json'
+    options = argparse.Namespace(rounds=2, seed=7, device='cpu', epochs=None, lr=None, out=str(out))
+    experiment.run_experiment({name: train.ARCHS[name] for name in ('baseline', 'best')}, options)
+    assert capsys.readouterr().out.endswith(f'wrote {out}\n') and os.listdir(tmp_path) == ['results.json']
+    results = json.loads(out.read_text())
+    assert (results['rounds'], results['seed'], results['baseline_seconds']) == (2, 7, 1.25)  # median of 0.5, 2.0
+    best = results['architectures']['best']
+    assert best['parameters'] == models.nb_parameters(train.ARCHS['best'].make()) and best['epochs'] == 25
+    assert best['test_error'] == {'mean': 0.1875, 'std': pytest.approx(0.0883883476)}
+    assert best['cost'] == 1.0 and best['train_error']['mean'] == 0.375 and best['seconds'] == 1.25
+    assert [r['seed'] for r in best['rounds']] == [7, 8] and best['rounds'][1]['losses'] == [2.0, 1.0]
+
+
+@pytest.mark.parametrize('script', ['test.py', 'ablation.py', 'selection.py'])
+def test_out_refuses_a_file_that_exists_a_folder_and_a_missing_folder_before_any_training(tmp_path, script):
+    (tmp_path / 'mine.json').write_text('mine')
+    for out, message in ((tmp_path / 'mine.json', 'exists (--overwrite replaces it)'), (tmp_path, 'is a folder'),
+                         (tmp_path / 'no' / 'x.json', 'cannot write in')):
+        run = subprocess.run([sys.executable, script, '--out', str(out)], cwd=PROJ1, capture_output=True, text=True)
+        assert run.returncode == 2 and 'error: argument --out: ' in run.stderr and message in run.stderr
+        assert run.stdout == '' and 'Traceback' not in run.stderr
+    assert os.listdir(tmp_path) == ['mine.json'] and (tmp_path / 'mine.json').read_text() == 'mine'
+
+
+def test_write_json_leaves_the_previous_file_whole_when_the_write_fails(tmp_path):
+    out = tmp_path / 'results.json'
+    out.write_text('{"previous": true}')
+    with pytest.raises(TypeError):
+        experiment.write_json(str(out), {'not JSON': object()})
+    assert out.read_text() == '{"previous": true}' and os.listdir(tmp_path) == ['results.json']
+    experiment.write_json(str(out), {'new': [1, 2]})
+    assert json.loads(out.read_text()) == {'new': [1, 2]} and os.listdir(tmp_path) == ['results.json']

@@ -122,8 +122,11 @@ def run(arguments, cwd, **options):
 
 
 BAD_OPTIONS = [['--rounds', '0'], ['--batch-size', '-3'], ['--epochs', '0'], ['--device', 'nonsense'],
-               ['--lr', 'nan'], ['--log-every', '-1']]
+               ['--lr', 'nan'], ['--log-every', '-1'], ['--seed', '99999999999999999999'], ['--seed', '-1'],
+               ['--seed', '4294967295', '--rounds', '2']]
 DIVERGING = ['--lr', '1e30', '--epochs', '3']
+NAN_OUTPUTS = ['--lr', '1e38', '--epochs', '1', '--batch-size', '1000']  # one step: a finite loss, then NaN outputs
+OVERFLOW = ['--lr', '1e38', '--epochs', '3']  # Adam's step beyond float32
 
 # runs test.py as __main__ once per argument list in one process (torch starts once): exit status, stderr, stdout
 RUN_EACH = """
@@ -150,7 +153,7 @@ for arguments in json.loads(sys.argv[1]):
 @pytest.fixture(scope='module')
 def script_runs():
     """{arguments: (exit status, stderr, stdout)} of test.py for BAD_OPTIONS and DIVERGING."""
-    cases = BAD_OPTIONS + [DIVERGING]
+    cases = BAD_OPTIONS + [DIVERGING, NAN_OUTPUTS, OVERFLOW]
     result = run(['-c', RUN_EACH, json.dumps(cases)], PROJ2)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -162,6 +165,13 @@ def test_test_py_reports_a_divergence_on_one_line_and_exits_1(script_runs):
     assert status == 1, (status, err)
     assert re.fullmatch(r'diverged at epoch 1: loss (nan|inf)\n', err), err
     assert 'error' not in out
+
+
+def test_nan_outputs_and_an_overflowing_step_are_divergences_never_error_rates(script_runs):
+    for arguments, message in ((NAN_OUTPUTS, 'diverged: the outputs are not finite\n'),
+                               (OVERFLOW, "diverged at epoch 1: the optimiser's step overflows\n")):
+        status, err, out = script_runs[tuple(arguments)]
+        assert (status, err) == (1, message) and 'error' not in out, (arguments, status, err, out)
 
 
 def assert_argparse_error(status, err, out, option):
@@ -187,9 +197,16 @@ def test_hand_in_copy_runs_alone(tmp_path):
     assert result.returncode == 0, result.stderr
     assert re.search(r'^test error over 1 round: mean [\d.]+%$', result.stdout, re.M), result.stdout
     assert 'std' not in result.stdout  # undefined for one round
-    result = run(['plot.py', '--epochs', '2', '--out', str(tmp_path / 'figures')], hand_in, env=environment)
+    result = run(['test.py', '--epochs', '2', '--rounds', '2', '--out', str(tmp_path / 'test.json')], hand_in,
+                 env=environment)
+    assert result.returncode == 0 and result.stdout.endswith(f'wrote {tmp_path / "test.json"}\n'), result.stderr
+    results = json.loads((tmp_path / 'test.json').read_text())
+    assert [r['seed'] for r in results['rounds']] == [0, 1] and results['parameters'] == 1401
+    assert [len(r['losses']) for r in results['rounds']] == [2, 2] and results['test_error']['std'] is not None
+    (tmp_path / 'figures').mkdir()
+    result = run(['plot.py', str(tmp_path / 'test.json'), str(tmp_path / 'figures')], hand_in, env=environment)
     assert result.returncode == 0, result.stderr
-    assert sorted(os.listdir(tmp_path / 'figures')) == ['decision_boundary.png', 'loss_curve.png']
+    assert sorted(os.listdir(tmp_path / 'figures')) == ['decision_boundary.svg', 'loss_curve.svg']
     result = run(['published.py', '--rounds', '1', '--epochs', '1'], hand_in, env=environment)
     assert result.returncode == 0, result.stderr
     assert re.search(r'^Adam, batch 1 +[\d.]+ +94\.7% +[\d.]+% +-$', result.stdout, re.M), result.stdout

@@ -1,4 +1,11 @@
-"""run_all.py: its estimate of the time left."""
+"""run_all.py: its estimate of the time left, and a stop that ends its children too."""
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
 import run_all
 
 
@@ -8,6 +15,31 @@ def test_the_time_left_is_the_pace_so_far_applied_to_the_costs_left():
 
 
 def test_every_assignment_has_a_cost_and_homework_3_s_grows_with_its_epochs():
-    costs = {epochs: [cost for *_, cost in run_all.assignments(epochs)] for epochs in (2, 50)}
+    costs = {epochs: [run[3] for run in run_all.assignments(epochs)] for epochs in (2, 50)}
     assert len(costs[2]) == 4 and all(cost > 0 for cost in costs[2])
     assert costs[2][:3] == costs[50][:3] and costs[50][3] > 20 * costs[2][3]
+
+
+STOPPABLE = """
+import sys, run_all
+run_all.provide_data = lambda: None
+run_all.assignments = lambda epochs: [('a long one', '.', ['-c', 'import time; time.sleep(120)'], 1, None)]
+sys.argv = ['run_all.py']
+run_all.run()
+"""
+
+
+@pytest.mark.parametrize('signum, status', [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_ends_the_running_assignment_too_and_says_so(signum, status):
+    parent = subprocess.Popen([sys.executable, '-c', STOPPABLE], cwd=run_all.ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    children = []
+    while not children and time.time() < deadline:  # the assignment started
+        time.sleep(0.2)
+        children = subprocess.run(['pgrep', '-P', str(parent.pid)], capture_output=True, text=True).stdout.split()
+    assert children, 'the assignment never started'
+    parent.send_signal(signum)
+    out, err = parent.communicate(timeout=30)
+    assert parent.returncode == status and err == f'run_all.py: stopped by {signal.Signals(signum).name}\n', err
+    assert subprocess.run(['ps', '-p', children[0]], capture_output=True).returncode == 1  # the child is gone

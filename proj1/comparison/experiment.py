@@ -1,6 +1,8 @@
 """The experiments of project 1: rounds of every architecture on shared pairs, and the table of mean errors
 and costs."""
 import dataclasses
+import json
+import os
 import statistics
 import sys
 import time
@@ -90,42 +92,91 @@ def percent(value, width):
     return f'{"-":>{width}s} ' if value is None else f'{100 * value:{width}.2f}%'
 
 
-def table_row(name, arch, rounds, base):
-    """The table's line of one architecture: its errors and costs, or how many of its rounds diverged."""
-    head = f'{name:12s} {nb_parameters(arch.make()):7d} {arch.epochs:6d} {arch.aux_weight:4g} '
+def summary(arch, rounds, base):
+    """The table's numbers of one architecture: its size and settings, then its mean errors and median seconds
+    per round (also in baseline rounds, `base` seconds each, when given), or how many of its rounds diverged."""
+    head = {'parameters': nb_parameters(arch.make()), 'epochs': arch.epochs, 'aux_weight': arch.aux_weight,
+            'lr': arch.lr}
     diverged = [r for r in rounds if isinstance(r, Diverged)]
     if diverged:
-        return head + f'diverged in {len(diverged)} of {plural(len(rounds), "round")} ({diverged[0]})'
+        return {**head, 'diverged': f'diverged in {len(diverged)} of {plural(len(rounds), "round")} ({diverged[0]})'}
     test_mean, test_std = mean_std([r.test_error for r in rounds])
-    train_mean = mean_std([r.train_error for r in rounds])[0]
-    per_round = statistics.median(r.seconds for r in rounds)
-    return (head + f'{percent(test_mean, 9)} {percent(test_std, 5)} {percent(train_mean, 10)} {per_round:7.2f}'
-            + (f' {per_round / base:6.2f}' if base else ''))
+    train_mean, train_std = mean_std([r.train_error for r in rounds])
+    seconds = statistics.median(r.seconds for r in rounds)
+    return {**head, 'test_error': {'mean': test_mean, 'std': test_std},
+            'train_error': {'mean': train_mean, 'std': train_std},
+            'seconds': seconds, 'cost': seconds / base if base else None}
 
 
-def print_table(archs, rounds, options, seconds):
-    """The table of mean errors and median seconds per round (robust to a passing load on the
-    machine), each cost also in baseline rounds when the baseline ran, and the total
-    (`seconds`) in seconds and in baseline rounds."""
+def table_row(name, row):
+    """The table's line of one architecture (`row`: its summary)."""
+    head = f'{name:12s} {row["parameters"]:7d} {row["epochs"]:6d} {row["aux_weight"]:4g} '
+    if 'diverged' in row:
+        return head + row['diverged']
+    return (head + f'{percent(row["test_error"]["mean"], 9)} {percent(row["test_error"]["std"], 5)} '
+            f'{percent(row["train_error"]["mean"], 10)} {row["seconds"]:7.2f}'
+            + (f' {row["cost"]:6.2f}' if row['cost'] is not None else ''))
+
+
+def baseline_seconds(rounds):
+    """The median seconds of the baseline's rounds, None when it did not run or diverged."""
     baseline = rounds.get('baseline', [])
-    base = (statistics.median(r.seconds for r in baseline)
-            if baseline and not any(isinstance(r, Diverged) for r in baseline) else None)
+    if baseline and not any(isinstance(r, Diverged) for r in baseline):
+        return statistics.median(r.seconds for r in baseline)
+    return None
+
+
+def print_table(rows, options, seconds, base):
+    """The table of mean errors and median seconds per round (robust to a passing load on the
+    machine), each cost also in baseline rounds when the baseline ran (`base` seconds), and the total
+    (`seconds`) in seconds and in baseline rounds."""
     print(f'\n{"architecture":12s} {"params":>7s} {"epochs":>6s} {"aux":>4s} {"test error":>10s} {"std":>6s} '
           f'{"train error":>11s} {"s/round":>7s}' + (f' {"x base":>6s}' if base else ''))
-    for name, arch in archs.items():
-        print(table_row(name, arch, rounds[name], base))
+    for name, row in rows.items():
+        print(table_row(name, row))
     print(f'\n{plural(options.rounds, "round")}, seed {options.seed}, device {options.device} ({machine_line()}), '
           f'total {seconds:.0f} s'
           + (f' = {plural(round(seconds / base), "baseline round")}' if base else ''))
 
 
+def round_record(seed, result):
+    """One round as JSON: its errors, seconds and epoch losses, or why it diverged."""
+    if isinstance(result, Diverged):
+        return {'seed': seed, 'diverged': str(result)}
+    return {'seed': seed, **result._asdict()}
+
+
+def write_json(path, data):
+    """`data` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
+    partial = f'{path}.{os.getpid()}.partial'
+    try:
+        with open(partial, 'x') as f:
+            json.dump(data, f, indent=1)
+            f.write('\n')
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+
+
 def run_experiment(archs, options):
-    """Run the rounds of `archs` ({name: Arch}) configured by `options`, then print the table; exits with
-    status 1 when a training diverged."""
+    """Run the rounds of `archs` ({name: Arch}) configured by `options`, then print the table and, with
+    `options.out`, write it and every round to that JSON file; exits with status 1 when a training diverged."""
     archs = {name: configured(arch, options) for name, arch in archs.items()}
     start = time.perf_counter()
     rounds = run_rounds(archs, options)
-    print_table(archs, rounds, options, time.perf_counter() - start)
+    seconds, base = time.perf_counter() - start, baseline_seconds(rounds)
+    rows = {name: summary(arch, rounds[name], base) for name, arch in archs.items()}
+    print_table(rows, options, seconds, base)
+    if options.out:
+        write_json(options.out, {
+            'rounds': options.rounds, 'seed': options.seed, 'device': options.device, 'machine': machine_line(),
+            'seconds': seconds, 'baseline_seconds': base,
+            'architectures': {name: {**row, 'rounds': [round_record(options.seed + r, result)
+                                                       for r, result in enumerate(rounds[name])]}
+                              for name, row in rows.items()}})
+        print(f'wrote {options.out}')
     diverged = [name for name, results in rounds.items() if any(isinstance(r, Diverged) for r in results)]
     if diverged:
         raise SystemExit(f'error: {", ".join(diverged)} diverged')

@@ -26,6 +26,17 @@ def positive_float(text):
     return value
 
 
+SEEDS = 2 ** 32  # numpy, torch and random all take a seed below this
+
+
+def seed_option(text):
+    """argparse type of --seed: an integer from 0 to 2^32 - 1, which numpy, torch and random all take."""
+    value = int(text)
+    if not 0 <= value < SEEDS:
+        raise argparse.ArgumentTypeError(f'{text} is not a seed from 0 to {SEEDS - 1}')
+    return value
+
+
 def device_option(text):
     """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
     try:
@@ -54,12 +65,38 @@ def option_parser(description, rounds=10, seed=0):
                         help='rounds per architecture (default: %(default)s)')
     parser.add_argument('--epochs', type=positive_int, default=None,
                         help="epochs of every architecture (default: each architecture's own)")
-    parser.add_argument('--seed', type=int, default=seed, help='round r uses seed + r (default: %(default)s)')
+    parser.add_argument('--seed', type=seed_option, default=seed, help='round r uses seed + r (default: %(default)s)')
     parser.add_argument('--device', type=device_option, default='cpu',
                         help='cpu, cuda or cuda:N (default: %(default)s)')
     parser.add_argument('--data_dir', action=DataDir, default=None,
                         help="the folder of MNIST's mnist/ (default: $PYTORCH_DATA_DIR, else the prologue's)")
     return parser
+
+
+def add_out_options(parser):
+    """--out and --overwrite, of the scripts that write their results; `parse_options` checks them."""
+    parser.add_argument('--out', metavar='FILE.json', default=None,
+                        help='also write the table and every round to this JSON file (default: none)')
+    parser.add_argument('--overwrite', action='store_true', help='let --out replace an existing file (default: refuse it)')
+    return parser
+
+
+def parse_options(parser):
+    """The options of `parser`, once every round's seed is one that numpy and torch take and --out is known
+    to be a new file (or --overwrite) in a writable folder: refused in one line, status 2, before any
+    training."""
+    options = parser.parse_args()
+    if options.seed + options.rounds > SEEDS:
+        parser.error(f'argument --seed: the last round\'s seed, {options.seed} + {options.rounds - 1}, is not below {SEEDS}')
+    if getattr(options, 'out', None):
+        folder = os.path.dirname(os.path.abspath(options.out))
+        if os.path.isdir(options.out):
+            parser.error(f'argument --out: {options.out} is a folder')
+        if os.path.exists(options.out) and not options.overwrite:
+            parser.error(f'argument --out: {options.out} exists (--overwrite replaces it)')
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+            parser.error(f'argument --out: cannot write in {folder}')
+    return options
 
 
 def machine_line():

@@ -131,7 +131,12 @@ def make_adam_step(model, arch, nb_steps):
         loss = loss_of(model, input, target, classes, arch.aux_weight)
         optimizer.zero_grad()
         loss.backward()
-        optimizer.step()
+        try:
+            optimizer.step()
+        except RuntimeError as error:  # a step that float32 cannot hold (lr 1e38 over Adam's bias correction)
+            if 'overflow' not in str(error):
+                raise
+            return math.inf
         scheduler.step()
         return loss.item()
     return step
@@ -140,8 +145,8 @@ def make_adam_step(model, arch, nb_steps):
 def train(model, input, target, classes, arch, make_step=make_adam_step, batch_size=100):
     """`arch.epochs` passes over the training pairs in mini-batches of a new random order, augmented afresh
     at every epoch when `arch.repair` or `arch.distort`, each batch through `make_step(model, arch, number of
-    steps)`; returns the mean loss of each epoch, or raises Diverged at the end of the first one that is not
-    finite."""
+    steps)`; returns the mean loss of each epoch, or raises Diverged at the first step whose loss is not finite
+    (or whose update overflows)."""
     step = make_step(model, arch, arch.epochs * -(-input.size(0) // batch_size))
     losses = []
     for epoch in range(1, arch.epochs + 1):
@@ -152,9 +157,9 @@ def train(model, input, target, classes, arch, make_step=make_adam_step, batch_s
         total = 0.0
         for batch in order.split(batch_size):
             total += step(x[batch], t[batch], c[batch]) * batch.size(0)
+            if not math.isfinite(total):
+                raise Diverged(f'diverged at epoch {epoch}: loss {total}')
         losses.append(total / x.size(0))
-        if not math.isfinite(losses[-1]):
-            raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
     return losses
 
 
@@ -171,7 +176,10 @@ def predict(model, input, test_shifts=0):
     """The comparison that `model` predicts for each pair, from its probabilities averaged
     over the pair moved by up to `test_shifts` pixels (test-time averaging; 0: the pair alone)."""
     model.eval()
-    return sum(model(x)[0].softmax(1) for x in shifted_copies(input, test_shifts)).argmax(1)
+    probabilities = sum(model(x)[0].softmax(1) for x in shifted_copies(input, test_shifts))
+    if not probabilities.isfinite().all():
+        raise Diverged('diverged: the trained network\'s outputs are not finite')
+    return probabilities.argmax(1)
 
 
 def error_rate(model, input, target, test_shifts=0):

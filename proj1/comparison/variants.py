@@ -33,7 +33,7 @@ AFFINE = partial(distorted, shift=1.0, degrees=10.0, scale=0.1)
 
 CANDIDATES = {  # the lighter tower without a second 14 x 14 convolution, `best`, changed one field at a time
     'baseline': ARCHS['baseline'],
-    'deep': best_with(make=lambda: Comparator(deep=True)),  # the previous `best`, named so in selection_1.txt
+    'deep': best_with(make=lambda: Comparator(deep=True)),  # the previous `best`, named so in results/selection_1.json
     'lite': best_with(test_shifts=1),
     'lite_affine': best_with(distort=AFFINE, test_shifts=1),
     'narrow': best_with(make=lambda: Comparator(channels=16, deep=True), distort=AFFINE, test_shifts=1),

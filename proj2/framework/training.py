@@ -92,7 +92,12 @@ def train(model, criterion, optimizer, input, target, epochs, batch_size, lr_sch
             total += criterion(model(input_batch), target_batch).item() * input_batch.shape[0]
             optimizer.zero_grad()
             model.backward(criterion.backward())
-            optimizer.step()
+            try:
+                optimizer.step()
+            except RuntimeError as error:  # a step that the parameters' dtype cannot hold (lr 1e38 in Adam)
+                if 'overflow' not in str(error):
+                    raise
+                raise Diverged(f'diverged at epoch {epoch}: the optimiser\'s step overflows') from None
         losses.append(total / input.shape[0])
         if not math.isfinite(losses[-1]):
             raise Diverged(f'diverged at epoch {epoch}: loss {losses[-1]}')
@@ -114,12 +119,15 @@ def train(model, criterion, optimizer, input, target, epochs, batch_size, lr_sch
 def error_rate(model, input, target, threshold=0.5):
     """Fraction of the samples misclassified by `model`, in evaluation mode: for outputs of the
     shape of the targets, an output above `threshold` means class 1, a target above 0.5 too;
-    for outputs (N, C) and integer targets (N,), the class is the output's largest."""
+    for outputs (N, C) and integer targets (N,), the class is the output's largest. Raises Diverged
+    when an output is not finite (a NaN is no class)."""
     if input.dim() == 0 or input.shape[0] == 0:
         raise ValueError(f'error_rate: no samples (input of shape {tuple(input.shape)})')
     training = model.training
     output = model.eval()(input)
     model.train(training)
+    if not output.isfinite().all():
+        raise Diverged('diverged: the outputs are not finite')
     if output.shape == target.shape:
         wrong = (output > threshold) != (target > 0.5)
     elif (output.dim() == 2 and output.shape[1] > 1 and target.shape == output.shape[:1]
