@@ -4,20 +4,24 @@
     python hw3_report/figures.py runs/hw3 --format png
 
 experiment_1: the MLP's train (dashed) and test (solid) MAE per epoch at the three learning rates, on one
-log-scale axis; experiment_2: the CNN, one colour per seed; experiment_3: the CNN of experiment 2, the deep
-CNN (1x1 kernels) and the shallow CNN (one 32x32 kernel).
+log-scale axis; experiment_2: the CNN, one colour per seed, and the test MAE of the MLP of experiment 1 that
+ends best (grey, dotted); experiment_3: the CNN of experiment 2, the deep CNN (1x1 kernels) and the shallow
+CNN (one 32x32 kernel). Each line has its legend entry, right of the axes.
 """
 import argparse
 import glob
 import json
+import math
 import os
 import sys
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator, MultipleLocator, NullFormatter
 
-STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
+# Print size: the report shows the figures at their natural size (no text under 8.5 pt); the same SVG from the
+# same figure.
+STYLE = {'font.size': 9, 'legend.fontsize': 8.5, 'svg.hashsalt': 'report'}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -27,7 +31,8 @@ class LogError(ValueError):
 
 def read_logs(folder):
     """{experiment number: {training name (with ' seed S' for another seed's log): training}} of the logs in
-    `folder`."""
+    `folder`; a training holds its train and test MAE per epoch and what names it in a legend (its network,
+    learning rate, seed and kernel sizes, None where the log lacks them)."""
     runs = {}
     for path in sorted(glob.glob(os.path.join(folder, 'experiment_*.json'))):
         stem = os.path.basename(path)[len('experiment_'):-len('.json')]
@@ -36,8 +41,10 @@ def read_logs(folder):
             with open(path) as f:
                 log = json.load(f)
             for name, run in log.items():
-                runs.setdefault(int(number), {})[name + (f' {seed.replace("seed", "seed ")}' if seed else '')] = {
-                    key: run['logs'][key] for key in ('train_mae', 'test_mae')}
+                training = {key: run['logs'][key] for key in ('train_mae', 'test_mae')}
+                training.update(name=name, network=run.get('network_type'), lr=run.get('lr'), seed=run.get('seed'),
+                                kernels=(run.get('config') or {}).get('kernel_sizes'))
+                runs.setdefault(int(number), {})[name + (f' {seed.replace("seed", "seed ")}' if seed else '')] = training
         except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
             raise LogError(f'{path}: not a log of hw3_trainer.py ({error!r})') from None
     if not runs:
@@ -45,17 +52,58 @@ def read_logs(folder):
     return runs
 
 
-def curves(ax, runs, first_colour=0):
-    """Train (dashed) and test (solid) MAE of each training of `runs`, a colour each."""
-    for colour, (name, logs) in enumerate(runs.items(), first_colour):
+def learning_rate(lr):
+    """`lr` as mathtext: 'lr = $10^{-4}$', or 'lr = 0.003' when it is not a power of 10."""
+    if isinstance(lr, (int, float)) and lr > 0:
+        exponent = round(math.log10(lr))
+        if math.isclose(lr, 10.0 ** exponent, rel_tol=1e-9):
+            return f'lr = $10^{{{exponent}}}$'
+        return f'lr = {lr:g}'
+    return 'lr = ?'
+
+
+def kernel(training):
+    """'3×3' when all the kernels of a CNN are k×k, else their sizes; '' when the log does not say."""
+    sizes = training['kernels'] or []
+    if not sizes:
+        return ''
+    return f'{sizes[0]}×{sizes[0]}' if len(set(sizes)) == 1 else ', '.join(f'{k}×{k}' for k in sizes)
+
+
+CNN_NAMES = {'cnn': 'CNN', 'deep': 'deep CNN', 'shallow': 'shallow CNN'}
+
+
+def label(number, training):
+    """The legend's name of `training` of experiment `number`: its learning rate for the MLP (experiment 1),
+    its seed for experiment 2, its network and kernel for experiment 3."""
+    if training['network'] == 'mlp':
+        return ('MLP, ' if number != 1 else '') + learning_rate(training['lr'])
+    name, size = CNN_NAMES.get(training['name'], training['name']), kernel(training)
+    if number == 2:
+        return f'{name} {size}, seed {training["seed"]}'.replace('  ', ' ')
+    if training['name'] == 'cnn':
+        return f'{name} {size} (seed {training["seed"]})'.replace('  ', ' ')
+    return f'{name} ({size})' if size else name
+
+
+def curves(ax, number, runs, reference=None):
+    """Train (dashed) and test (solid) MAE of each training of `runs`, a colour each, and the test MAE of the
+    training `reference` (grey, dotted) when given; the legend, one entry a line, right of the axes."""
+    for colour, training in enumerate(runs.values()):
         for key, style in (('train_mae', '--'), ('test_mae', '-')):
-            ax.plot(range(1, len(logs[key]) + 1), logs[key], f'C{colour}', linestyle=style, linewidth=1.2,
-                    label=f'{name}, {key.split("_")[0]}')
+            ax.plot(range(1, len(training[key]) + 1), training[key], f'C{colour}', linestyle=style, linewidth=1.2,
+                    label=f'{label(number, training)}, {key.split("_")[0]}')
+    if reference is not None:
+        test = reference['test_mae']
+        ax.plot(range(1, len(test) + 1), test, color='0.35', linestyle=':', linewidth=1.5,
+                label=f'{label(number, reference)}, test')
+    epochs = max(len(training['test_mae']) for training in runs.values())
+    ax.set_xlim(0.5, epochs + 0.5)
+    ax.xaxis.set_major_locator(MultipleLocator(10) if epochs >= 20 else MaxNLocator(integer=True))
     ax.set_xlabel('epoch')
     ax.set_ylabel('MAE (label units)')
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3, which='both')
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False, handlelength=2.6)
 
 
 def save(figure, path):
@@ -77,13 +125,16 @@ def draw(folder, out=None, extension='svg'):
     the paths."""
     runs, paths = read_logs(folder), []
     for number, trainings in sorted(runs.items()):
+        reference = None
+        if number == 2 and 1 in runs:  # the MLP of question 1 that ends best, the comparison of question 2
+            reference = min(runs[1].values(), key=lambda training: training['test_mae'][-1])
         if number == 3 and 2 in runs:  # the CNN of experiment 2 (the template's seed) beside the two of experiment 3
             trainings = {**{name: run for name, run in runs[2].items() if name == 'cnn'}, **trainings}
         with matplotlib.rc_context(STYLE):
-            figure = Figure(figsize=(6.2, 2.9))
+            figure = Figure(figsize=(4.65, 2.6))  # with its legend, within the text's width
             ax = figure.subplots()
-            curves(ax, trainings)
-            if number == 1:  # lr=1e-8 stays near its start, far above the others: a log scale shows all three
+            curves(ax, number, trainings, reference)
+            if number == 1:  # lr=1e-8 stays far above the others: a log scale shows all three
                 ax.set_yscale('log')
                 ax.set_yticks([1.5, 2, 3, 4, 5], ['1.5', '2', '3', '4', '5'])
                 ax.yaxis.set_minor_formatter(NullFormatter())
