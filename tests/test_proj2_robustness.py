@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from proj2.disc import disc_network
-from proj2.framework import SGD, Adam, Linear, LossMSE, error_rate, train
+from proj2.framework import (SGD, Adam, BatchNorm1d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, LossMSE, ReLU, RMSprop,
+                             Sigmoid, Softmax, Tanh, error_rate, train)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJ2 = os.path.join(ROOT, 'proj2')
@@ -210,3 +211,55 @@ def test_hand_in_copy_runs_alone(tmp_path):
     result = run(['published.py', '--rounds', '1', '--epochs', '1'], hand_in, env=environment)
     assert result.returncode == 0, result.stderr
     assert re.search(r'^Adam, batch 1 +[\d.]+ +94\.7% +[\d.]+% +-$', result.stdout, re.M), result.stdout
+
+
+# All or nothing: every operation checks everything before it changes anything
+
+def test_load_state_dict_with_a_bad_later_key_changes_no_layer():
+    torch.manual_seed(0)
+    model = disc_network()
+    before = model.state_dict()
+    bad = {**before, '6.weight': torch.zeros(3, 3)}  # the last Linear's weight, of a wrong shape
+    bad['0.weight'] = torch.ones_like(before['0.weight'])
+    with pytest.raises(ValueError, match=r'6.weight of shape \(3, 3\), expected \(1, 25\)'):
+        model.load_state_dict(bad)
+    assert all(torch.equal(tensor, before[name]) for name, tensor in model.state_dict().items())
+
+
+def test_batch_norm_refuses_another_dtype_before_counting_the_batch():
+    norm = BatchNorm1d(3)
+    with pytest.raises(ValueError, match='holds torch.float32 on cpu, got input of torch.float64'):
+        norm(torch.randn(4, 3, dtype=torch.float64))
+    assert norm.num_batches_tracked.item() == 0 and torch.equal(norm.running_mean, torch.zeros(3))
+
+
+@pytest.mark.parametrize('module', [ReLU(), Tanh(), Sigmoid(), LeakyReLU(), Softmax(), Flatten(), Dropout(0.5)],
+                         ids=lambda module: type(module).__name__)
+def test_backward_refuses_a_gradient_of_another_shape_than_the_output(module):
+    output = module(torch.randn(4, 3, 2))
+    with pytest.raises(ValueError, match='expects a gradient of the shape of its output'):
+        module.backward(torch.ones(4, 3))
+    assert module.backward(torch.ones(output.shape)).shape == (4, 3, 2)
+
+
+@pytest.mark.parametrize('module', [Linear(3, 2), Conv2d(1, 2, 3)], ids=['Linear', 'Conv2d'])
+def test_a_module_with_parameters_used_twice_before_its_backward_refuses_a_second_backward(module):
+    """Both backwards would use the second input and give a wrong weight gradient: the second one raises."""
+    input = torch.randn(4, 3) if isinstance(module, Linear) else torch.randn(2, 1, 5, 5)
+    output = module(input)
+    module(2 * input)
+    module.backward(torch.ones(output.shape))
+    gradient = [g.clone() for _, g in module.param()]
+    with pytest.raises(RuntimeError, match='backward called before forward .or twice after one forward.'):
+        module.backward(torch.ones(output.shape))
+    assert all(torch.equal(g, before) for (_, g), before in zip(module.param(), gradient))
+
+
+@pytest.mark.parametrize('make, message', [
+    (lambda param: Adam(param, eps=float('nan')), 'invalid epsilon value: nan'),
+    (lambda param: RMSprop(param, eps=-1.0), 'invalid epsilon value: -1.0'),
+    (lambda param: SGD(param, lr=float('nan')), 'invalid learning rate: nan'),
+    (lambda param: Adam(param, weight_decay=float('nan')), 'invalid weight_decay value: nan')])
+def test_optimisers_refuse_hyperparameters_that_torch_optim_refuses(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(Linear(2, 1).param())

@@ -92,6 +92,7 @@ class Conv2d(Module):
         if grad.shape != (batch, out_channels, *size):
             raise ValueError(f'{self} expects a gradient of shape {(batch, out_channels, *size)}, '
                              f'got {tuple(grad.shape)}')
+        self.consume()  # checked: now spent (a second forward would also have overwritten the columns)
         grad = grad.reshape(batch, out_channels, length)
         # sum over the batch of grad[n] @ columns[n].T, (out, C kh kw)
         self.weight_grad.view(out_channels, -1).addbmm_(grad, columns.transpose(1, 2))

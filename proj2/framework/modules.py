@@ -37,10 +37,12 @@ class Module:
         if set(state_dict) != set(own):
             raise ValueError(f'{type(self).__name__}: missing keys {sorted(set(own) - set(state_dict))}, '
                              f'unexpected keys {sorted(set(state_dict) - set(own))}')
-        for name, tensor in own.items():
-            if state_dict[name].shape != tensor.shape:
-                raise ValueError(f'{type(self).__name__}: {name} of shape {tuple(state_dict[name].shape)}, '
+        for name, tensor in own.items():  # every key checked before any is copied: all or nothing
+            if getattr(state_dict[name], 'shape', None) != tensor.shape:
+                raise ValueError(f'{type(self).__name__}: {name} of shape '
+                                 f'{tuple(getattr(state_dict[name], "shape", ())) or type(state_dict[name]).__name__}, '
                                  f'expected {tuple(tensor.shape)}')
+        for name, tensor in own.items():
             tensor.copy_(state_dict[name])
 
     def zero_grad(self):
@@ -75,8 +77,22 @@ class Module:
     def recall(self):
         """What forward saved, or an error when backward comes first."""
         if self.saved is None:
-            raise RuntimeError(f'{type(self).__name__}: backward called before forward')
+            raise RuntimeError(f'{type(self).__name__}: backward called before forward (or twice after one forward)')
         return self.saved
+
+    def consume(self):
+        """What forward saved, for the one backward that may use it: a module with parameters used twice before
+        its backward would otherwise give both backwards the second input (a wrong weight gradient)."""
+        saved = self.recall()
+        self.saved = None
+        return saved
+
+    def check_grad(self, grad, shape):
+        """`grad`, once it has the `shape` of the forward's output; else a ValueError naming both."""
+        if grad.shape != shape:
+            raise ValueError(f'{self} expects a gradient of the shape of its output, {tuple(shape)}, '
+                             f'got {tuple(grad.shape)}')
+        return grad
 
 
 def xavier(weight, bias):
@@ -127,6 +143,7 @@ class Linear(Module):
         if grad.shape != (input.shape[0], self.weight.shape[0]):
             raise ValueError(f'{self} expects a gradient of shape ({input.shape[0]}, {self.weight.shape[0]}), '
                              f'got {tuple(grad.shape)}')
+        self.consume()  # checked: now spent
         self.weight_grad.addmm_(grad.t(), input)
         self.bias_grad.add_(grad.sum(0))
         return grad.mm(self.weight)
@@ -149,7 +166,8 @@ class ReLU(Module):
         return input.clamp(min=0)
 
     def backward(self, grad):
-        return grad * self.recall()
+        mask = self.recall()
+        return self.check_grad(grad, mask.shape) * mask
 
 
 class Tanh(Module):
@@ -160,7 +178,8 @@ class Tanh(Module):
         return self.saved
 
     def backward(self, grad):
-        return grad.addcmul(grad, self.recall().square(), value=-1)
+        output = self.recall()
+        return self.check_grad(grad, output.shape).addcmul(grad, output.square(), value=-1)
 
 
 class Sigmoid(Module):
@@ -171,8 +190,9 @@ class Sigmoid(Module):
         return self.saved
 
     def backward(self, grad):
-        grad = grad * self.recall()
-        return grad.addcmul(grad, self.saved, value=-1)
+        output = self.recall()
+        grad = self.check_grad(grad, output.shape) * output
+        return grad.addcmul(grad, output, value=-1)
 
 
 class LeakyReLU(Module):
@@ -187,7 +207,8 @@ class LeakyReLU(Module):
         return input.where(self.saved, input * self.negative_slope)
 
     def backward(self, grad):
-        return grad.where(self.recall(), grad * self.negative_slope)
+        positive = self.recall()
+        return self.check_grad(grad, positive.shape).where(positive, grad * self.negative_slope)
 
 
 class Softmax(Module):
@@ -202,6 +223,7 @@ class Softmax(Module):
 
     def backward(self, grad):
         output = self.recall()
+        self.check_grad(grad, output.shape)
         return output * (grad - (grad * output).sum(self.dim, keepdim=True))
 
 
@@ -212,11 +234,13 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
-        self.saved = input.shape
-        return input.flatten(self.start_dim, self.end_dim)
+        output = input.flatten(self.start_dim, self.end_dim)
+        self.saved = input.shape, output.shape
+        return output
 
     def backward(self, grad):
-        return grad.reshape(self.recall())
+        input_shape, output_shape = self.recall()
+        return self.check_grad(grad, output_shape).reshape(input_shape)
 
 
 class Dropout(Module):
@@ -230,13 +254,15 @@ class Dropout(Module):
 
     def forward(self, input):
         if not self.training:
-            self.saved = 1
+            self.saved = input.shape, 1
             return input
-        self.saved = input.new_empty(input.shape).bernoulli_(1 - self.p).div_(1 - self.p)
-        return input * self.saved
+        mask = input.new_empty(input.shape).bernoulli_(1 - self.p).div_(1 - self.p)
+        self.saved = input.shape, mask
+        return input * mask
 
     def backward(self, grad):
-        return grad * self.recall()
+        shape, mask = self.recall()
+        return self.check_grad(grad, shape) * mask
 
 
 class Sequential(Module):

@@ -27,6 +27,9 @@ class BatchNorm(Module):
         if input.dim() not in self.shapes or input.shape[1] != channels:
             expected = ' or '.join(shape.format(C=channels) for shape in self.shapes.values())
             raise ValueError(f'{self} expects input of shape {expected}, got {tuple(input.shape)}')
+        if (input.dtype, input.device) != (self.running_mean.dtype, self.running_mean.device):
+            raise ValueError(f'{self} holds {self.running_mean.dtype} on {self.running_mean.device}, '
+                             f'got input of {input.dtype} on {input.device}')
 
     def forward(self, input):
         self.check(input)

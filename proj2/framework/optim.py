@@ -70,6 +70,8 @@ class Optimizer:
             raise ValueError(f'invalid learning rate: {lr}')
         if not weight_decay >= 0:
             raise ValueError(f'invalid weight_decay value: {weight_decay}')
+        if 'eps' in hyperparameters and not hyperparameters['eps'] >= 0:
+            raise ValueError(f"invalid epsilon value: {hyperparameters['eps']}")
         self.groups = gathered(param)
         self.state = [{} for _ in self.groups]  # per group: name -> tensor of the group's size
         self.hyperparameters = dict(lr=lr, weight_decay=weight_decay, **hyperparameters)
