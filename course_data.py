@@ -84,11 +84,21 @@ def lay_out_offline_copy(destination):
     start = time.perf_counter()
     run = subprocess.run([sys.executable, OFFLINE_COPY, destination], capture_output=True, text=True)
     if run.returncode:
-        raise DataUnavailableError(f'{OFFLINE_COPY} failed to lay the offline data out in {destination}:\n'
-                                   f'{run.stderr.strip()}')
+        last = (run.stderr.strip().splitlines() or [f'exit status {run.returncode}'])[-1]
+        raise DataUnavailableError(f'{OFFLINE_COPY} failed to lay the offline data out in {destination}: {last}')
     print(f'laid out the offline data of {os.path.dirname(OFFLINE_COPY)} in {destination} '
           f'({time.perf_counter() - start:.0f} s)', file=sys.stderr, flush=True)
     return True
+
+
+UNPARSABLE = (AssertionError, ValueError, EOFError, IndexError)  # what torchvision raises on damaged contents
+
+
+def move_aside(folder, why):
+    """`folder` renamed to `folder`.damaged-TIME, a line on stderr saying so: laid out again, it is then new."""
+    aside = f'{folder}.damaged-{time.strftime("%Y%m%d-%H%M%S")}'
+    os.replace(folder, aside)
+    print(f'{folder}: {why}; moved it to {aside}', file=sys.stderr, flush=True)
 
 
 def remove_empty_folders(folder):
@@ -105,7 +115,12 @@ def load(dataset_class, folder, train, **kwargs):
         return open_dataset(dataset_class, folder, train, **kwargs)
     except (OSError, RuntimeError) as error:
         reason = error
-    remove_empty_folders(folder)  # what a failed download leaves, where prepare.py would not link MNIST
+    except UNPARSABLE as error:  # a file of the right size and a damaged content: torchvision's asserts
+        reason = RuntimeError(f'a file fails to parse ({type(error).__name__}: {error})')
+        if os.path.exists(OFFLINE_COPY):
+            move_aside(folder, str(reason))
+    if os.path.isdir(folder):
+        remove_empty_folders(folder)  # what a failed download leaves, where prepare.py would not link MNIST
     if lay_out_offline_copy(os.path.dirname(os.path.abspath(folder))):
         try:
             return open_dataset(dataset_class, folder, train, download=False, **kwargs)

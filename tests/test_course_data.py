@@ -125,3 +125,33 @@ def test_a_damaged_sums_file_fails_the_check_and_the_copy_is_laid_out_again(tmp_
         assert len(course_data.load(datasets.CIFAR10, folder, train=False)) == 10000
     moved = [name for name in os.listdir(folder) if name.startswith('checksums.json.moved-')]
     assert len(moved) == 2 and sorted(open(os.path.join(folder, name)).read() for name in moved) == ['[]', '{']
+
+
+@pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='needs the offline copy beside the repository')
+def test_a_data_file_that_fails_to_parse_is_moved_aside_and_the_copy_laid_out_again(tmp_path, offline, capfd):
+    """An MNIST of the right sizes whose labels file has a damaged header (torchvision asserts on it): moved
+    aside with a line on stderr, and the offline copy laid out in its place."""
+    raw = tmp_path / 'mnist' / 'MNIST' / 'raw'
+    raw.mkdir(parents=True)
+    source = os.path.join(os.path.dirname(course_data.OFFLINE_COPY), 'mnist', 'MNIST', 'raw')
+    for name in os.listdir(source):
+        (raw / name).write_bytes(open(os.path.join(source, name), 'rb').read())
+    labels = bytearray((raw / 't10k-labels-idx1-ubyte').read_bytes())
+    labels[:4] = b'\xff\xff\xff\xff'  # the magic number
+    (raw / 't10k-labels-idx1-ubyte').write_bytes(bytes(labels))
+    assert len(course_data.load(datasets.MNIST, str(tmp_path / 'mnist'), train=False)) == 10000
+    moved = [name for name in os.listdir(tmp_path) if name.startswith('mnist.damaged-')]
+    assert len(moved) == 1 and (tmp_path / moved[0] / 'MNIST' / 'raw' / 't10k-labels-idx1-ubyte').read_bytes() == labels
+    err = capfd.readouterr().err
+    assert f'{tmp_path / "mnist"}: a file fails to parse' in err and 'laid out the offline data' in err
+
+
+def test_a_failing_lay_out_is_one_line_naming_the_last_error(tmp_path, monkeypatch):
+    script = tmp_path / 'prepare.py'
+    script.write_text('import sys\nprint("a long traceback\\nline 2", file=sys.stderr)\n'
+                      'sys.exit("PermissionError: the data folder is read-only")\n')
+    monkeypatch.setattr(course_data, 'OFFLINE_COPY', str(script))
+    with pytest.raises(course_data.DataUnavailableError) as error:
+        course_data.lay_out_offline_copy(str(tmp_path / 'data'))
+    assert str(error.value) == (f'{script} failed to lay the offline data out in {tmp_path / "data"}: '
+                                'PermissionError: the data folder is read-only')
