@@ -28,10 +28,8 @@ class Report(NamedTuple):
 
 def draw_proj1(folder):
     from proj1.plot import draw, read_rows
-    paths = []
-    for name, figure in (('test.json', 'errors.svg'), ('ablation.json', 'ablation.svg')):
-        paths.append(os.path.join(folder, figure))
-        draw(read_rows(os.path.join(folder, name)), paths[-1])
+    paths = [os.path.join(folder, 'errors.svg')]
+    draw(read_rows(os.path.join(folder, 'test.json')), paths[0])
     return paths
 
 
