@@ -14,7 +14,8 @@ import time
 import torch
 
 from experiments.plot import plot_curve
-from proj1.comparison.experiment import configured, mean_std, plural, write_json
+from proj1.comparison.experiment import configured, mean_std, plural
+from proj1.comparison.files import write_json
 from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters
 from proj1.comparison.options import add_out_options, machine_line, main_or_exit, option_parser, parse_options
 from proj1.comparison.training import draw, run_round

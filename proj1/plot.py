@@ -15,6 +15,11 @@ import sys
 import matplotlib
 from matplotlib.figure import Figure
 
+if __package__:  # imported as proj1.plot from the repository's root (the reports' build)
+    from .comparison.files import written
+else:  # run beside test.py
+    from comparison.files import written
+
 STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
 
 
@@ -36,7 +41,8 @@ def read_rows(path):
     except (AttributeError, KeyError, TypeError) as error:
         raise ResultsError(f'{path}: not the results of test.py --out (no {error})') from None
     for name, params, error, std in rows:
-        if not (isinstance(params, int) and all(isinstance(x, float) and math.isfinite(x) for x in (error, std))):
+        if not (isinstance(params, int) and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                and math.isfinite(x) for x in (error, std))):
             raise ResultsError(f'{path}: {name} has no finite error to draw ({error}, {std})')
     if not rows:
         raise ResultsError(f'{path}: no architecture trained to the end')
@@ -62,16 +68,9 @@ def draw(rows, path):
         ax.set_xlabel('test error (%)')
         ax.grid(axis='x', alpha=0.3)
         ax.legend(loc='lower left', bbox_to_anchor=(0, 1), frameon=False, fontsize=8)
-        partial = f'{path}.{os.getpid()}.partial'
-        try:
+        with written(path) as partial:
             figure.savefig(partial, format=os.path.splitext(path)[1].lstrip('.') or 'png', bbox_inches='tight',
                            dpi=150, metadata={'Date': None} if path.endswith('.svg') else None)
-            os.replace(partial, path)
-        except BaseException:
-            if os.path.exists(partial):
-                os.remove(partial)
-            raise
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -2,6 +2,7 @@
 1 / sqrt(2 pi)? Its data, the handout's network, the training recipe of test.py, one round, and the
 command-line options of the scripts that run it."""
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -198,15 +199,22 @@ def parse_options(parser, complete=None):
     return options
 
 
-def write_json(path, data):
-    """`data` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
+@contextlib.contextmanager
+def written(path):
+    """The name of a partial file to write `path` through: renamed to `path` when the block ends, removed when
+    it fails, so that `path` holds either what it held or the whole new content."""
     partial = f'{path}.{os.getpid()}.partial'
     try:
-        with open(partial, 'x') as f:
-            json.dump(data, f, indent=1)
-            f.write('\n')
+        yield partial
         os.replace(partial, path)
     except BaseException:
         if os.path.exists(partial):
             os.remove(partial)
         raise
+
+
+def write_json(path, data):
+    """`data` as JSON in `path`, whole or not at all."""
+    with written(path) as partial, open(partial, 'x') as f:
+        json.dump(data, f, indent=1)
+        f.write('\n')

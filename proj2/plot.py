@@ -17,22 +17,20 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
+if __package__:  # imported as proj2.plot from the repository's root (the reports' build, experiments/plot.py)
+    from .disc import written
+else:  # beside test.py
+    from disc import written
+
 STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
 
 
 def save(figure, path):
     """`figure` in `path` (its extension sets the format), whole or not at all, the same bytes from the same
     figure (no date, fixed ids)."""
-    partial = f'{path}.{os.getpid()}.partial'
-    try:
-        with matplotlib.rc_context(STYLE):
-            figure.savefig(partial, format=os.path.splitext(path)[1].lstrip('.'), bbox_inches='tight',
+    with written(path) as partial, matplotlib.rc_context(STYLE):
+        figure.savefig(partial, format=os.path.splitext(path)[1].lstrip('.'), bbox_inches='tight',
                        metadata={'Date': None} if path.endswith('.svg') else None, dpi=150)
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
 
 
 def plot_decision_boundary(results, path):

@@ -14,7 +14,7 @@ import sys
 import pytest
 import torch
 
-from proj1.comparison import experiment, models, variants
+from proj1.comparison import experiment, files, models, variants
 from proj1.comparison import training as train
 
 PROJ1 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'proj1')
@@ -349,7 +349,7 @@ def test_write_json_leaves_the_previous_file_whole_when_the_write_fails(tmp_path
     out = tmp_path / 'results.json'
     out.write_text('{"previous": true}')
     with pytest.raises(TypeError):
-        experiment.write_json(str(out), {'not JSON': object()})
+        files.write_json(str(out), {'not JSON': object()})
     assert out.read_text() == '{"previous": true}' and os.listdir(tmp_path) == ['results.json']
-    experiment.write_json(str(out), {'new': [1, 2]})
+    files.write_json(str(out), {'new': [1, 2]})
     assert json.loads(out.read_text()) == {'new': [1, 2]} and os.listdir(tmp_path) == ['results.json']

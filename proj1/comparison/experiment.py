@@ -1,12 +1,11 @@
 """The experiments of project 1: rounds of every architecture on shared pairs, and the table of mean errors
 and costs."""
 import dataclasses
-import json
-import os
 import statistics
 import sys
 import time
 
+from .files import write_json
 from .models import nb_parameters
 from .options import machine_line
 from .training import Diverged, draw, run_round
@@ -144,20 +143,6 @@ def round_record(seed, result):
     if isinstance(result, Diverged):
         return {'seed': seed, 'diverged': str(result)}
     return {'seed': seed, **result._asdict()}
-
-
-def write_json(path, data):
-    """`data` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
-    partial = f'{path}.{os.getpid()}.partial'
-    try:
-        with open(partial, 'x') as f:
-            json.dump(data, f, indent=1)
-            f.write('\n')
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
 
 
 def run_experiment(archs, options):

@@ -1,0 +1,25 @@
+"""Files written whole or not at all: through a partial file beside them, renamed over them at the end."""
+import contextlib
+import json
+import os
+
+
+@contextlib.contextmanager
+def written(path):
+    """The name of a partial file to write `path` through: renamed to `path` when the block ends, removed when
+    it fails, so that `path` holds either what it held or the whole new content."""
+    partial = f'{path}.{os.getpid()}.partial'
+    try:
+        yield partial
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+
+
+def write_json(path, data):
+    """`data` as JSON in `path`, whole or not at all."""
+    with written(path) as partial, open(partial, 'x') as f:
+        json.dump(data, f, indent=1)
+        f.write('\n')
