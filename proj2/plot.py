@@ -52,8 +52,10 @@ def plot_decision_boundary(results, path):
     ax.scatter([points[k][0] for k in wrong], [points[k][1] for k in wrong], s=20, marker='x', c='k', zorder=4)
     handles = [Line2D([], [], color='k', linewidth=1.2, label='decision boundary (output 0.5)'),
                Line2D([], [], color='limegreen', linewidth=2, linestyle=(0, (4, 2)), label='true circle'),
+               Line2D([], [], color='tab:red', marker='.', linestyle='none', label='test point inside'),
+               Line2D([], [], color='tab:blue', marker='.', linestyle='none', label='test point outside'),
                Line2D([], [], color='k', marker='x', linestyle='none', label=f'{len(wrong)} misclassified test points')]
-    ax.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, -0.14), fontsize=8)
+    ax.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, -0.2), fontsize=8)
     ax.set_xlabel('$x_1$')
     ax.set_ylabel('$x_2$')
     figure.colorbar(image, ax=ax, shrink=0.75, label='network output')
@@ -70,7 +72,7 @@ def plot_loss_curve(results, path):
                     if k == len(results['rounds']) - 1 else None)
     ax.axvline(results['epochs'] / 2 + 0.5, color='gray', linestyle=':', linewidth=1, label='learning rate / 10')
     ax.set_xlabel('epoch')
-    ax.set_ylabel('training MSE (log scale)')
+    ax.set_ylabel("mean MSE of the epoch's batches (log)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     save(figure, path)

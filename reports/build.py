@@ -34,14 +34,8 @@ def draw_proj1(folder):
 
 
 def draw_proj2(folder):
-    import json
-
-    from experiments.plot import plot_curve
     from proj2.plot import draw
-    with open(os.path.join(folder, 'digit_pairs.json')) as f:
-        digit_pairs = json.load(f)
-    plot_curve(digit_pairs, os.path.join(folder, 'digit_pairs_curve.svg'))
-    return draw(os.path.join(folder, 'test.json'), folder) + [os.path.join(folder, 'digit_pairs_curve.svg')]
+    return draw(os.path.join(folder, 'test.json'), folder)
 
 
 def draw_hw3(folder):
