@@ -13,7 +13,6 @@ import time
 
 import torch
 
-from experiments.plot import plot_curve
 from proj1.comparison.experiment import configured, mean_std, plural
 from proj1.comparison.files import write_json
 from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters
@@ -255,6 +254,7 @@ def main():
         write_json(options.out, table)
         print(f'wrote {options.out}')
     if options.curve:
+        from experiments.plot import plot_curve  # matplotlib, only for the figure
         try:
             plot_curve(table, options.curve)
         except OSError as error:
