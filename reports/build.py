@@ -81,11 +81,13 @@ def build(name, folder=None, pdf=None):
 def build_from_run(name, own_results, folder):
     """Report `name` of a run (run_all.py's) in `folder`: the committed results, those of `own_results`
     ({file name: path}) in their place, the figures and the PDF; returns the PDF's path."""
-    report = REPORTS[name]
-    os.makedirs(folder, exist_ok=True)
-    for entry in os.listdir(os.path.join(ROOT, report.results)):
-        if entry.endswith('.json'):
-            shutil.copyfile(os.path.join(ROOT, report.results, entry), os.path.join(folder, entry))
+    committed = os.path.join(ROOT, REPORTS[name].results)
+    for path, _, names in os.walk(committed):  # every results file, in its subfolder (project 1's handout/)
+        for entry in names:
+            if entry.endswith('.json'):
+                target = os.path.join(folder, os.path.relpath(path, committed))
+                os.makedirs(target, exist_ok=True)
+                shutil.copyfile(os.path.join(path, entry), os.path.join(target, entry))
     for entry, path in own_results.items():
         shutil.copyfile(path, os.path.join(folder, entry))
     return build(name, folder, os.path.join(folder, 'report.pdf'))

@@ -162,5 +162,8 @@ def test_a_build_from_other_results_writes_there_and_leaves_the_committed_pdf_al
         committed_results = os.listdir(os.path.join(ROOT, 'proj2', 'results'))
         assert sorted(os.listdir(folder)) == sorted(
             [name for name in committed_results if name.endswith(('.json', '.svg'))] + ['report.pdf'])
+        pdf = build_from_run('proj1', {'test.json': os.path.join(ROOT, 'proj1', 'results', 'test.json')},
+                             os.path.join(folder, 'proj1'))  # its results in a subfolder too (handout/)
+        assert text_of(pdf) == text_of(os.path.join(ROOT, 'proj1', 'report.pdf'))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
