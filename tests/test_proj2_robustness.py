@@ -11,6 +11,7 @@ import sys
 import pytest
 import torch
 
+from proj2 import framework
 from proj2.disc import disc_network
 from proj2.framework import (SGD, Adam, BatchNorm1d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, LossMSE, ReLU, RMSprop,
                              Sigmoid, Softmax, Tanh, error_rate, train)
@@ -255,11 +256,142 @@ def test_a_module_with_parameters_used_twice_before_its_backward_refuses_a_secon
     assert all(torch.equal(g, before) for (_, g), before in zip(module.param(), gradient))
 
 
-@pytest.mark.parametrize('make, message', [
-    (lambda param: Adam(param, eps=float('nan')), 'invalid epsilon value: nan'),
-    (lambda param: RMSprop(param, eps=-1.0), 'invalid epsilon value: -1.0'),
-    (lambda param: SGD(param, lr=float('nan')), 'invalid learning rate: nan'),
-    (lambda param: Adam(param, weight_decay=float('nan')), 'invalid weight_decay value: nan')])
-def test_optimisers_refuse_hyperparameters_that_torch_optim_refuses(make, message):
+NAN, INF = float('nan'), float('inf')
+
+
+@pytest.mark.parametrize('kind, settings, message', [
+    ('Adam', dict(eps=NAN), r'Adam: invalid eps: nan \(expected a finite number >= 0\)'),
+    ('RMSprop', dict(eps=-1.0), 'RMSprop: invalid eps: -1.0'),
+    ('SGD', dict(lr=NAN), 'SGD: invalid lr: nan'),
+    ('SGD', dict(lr=INF), 'SGD: invalid lr: inf'),
+    ('SGD', dict(lr='0.1'), "SGD: invalid lr: '0.1'"),
+    ('Adam', dict(weight_decay=NAN), 'Adam: invalid weight_decay: nan'),
+    ('SGD', dict(momentum=-0.1), 'SGD: invalid momentum: -0.1'),
+    ('SGD', dict(momentum=0.9, nesterov=1), 'SGD: invalid nesterov: 1 \\(expected True or False\\)'),
+    ('SGD', dict(nesterov=True), 'SGD: Nesterov momentum requires a momentum and zero dampening'),
+    ('SGD', dict(dampening=INF), 'SGD: invalid dampening: inf'),
+    ('Adam', dict(betas=(0.9,)), r'Adam: invalid betas: \(0.9,\) \(expected two numbers in \[0, 1\)\)'),
+    ('Adam', dict(betas=(0.9, 1.0)), 'Adam: invalid betas'),
+    ('Adam', dict(betas=(-0.1, 0.999)), 'Adam: invalid betas'),
+    ('Adam', dict(amsgrad='yes'), 'Adam: invalid amsgrad'),
+    ('RMSprop', dict(alpha=1.5), 'RMSprop: invalid alpha: 1.5'),
+    ('RMSprop', dict(momentum=NAN), 'RMSprop: invalid momentum: nan'),
+    ('RMSprop', dict(centered=None), 'RMSprop: invalid centered: None'),
+    ('Adagrad', dict(lr_decay=-1), 'Adagrad: invalid lr_decay: -1'),
+    ('Adagrad', dict(initial_accumulator_value=NAN), 'Adagrad: invalid initial_accumulator_value: nan'),
+    ('Adadelta', dict(rho=NAN), 'Adadelta: invalid rho: nan')])
+def test_optimisers_refuse_hyperparameters_that_torch_optim_refuses(kind, settings, message):
+    """What torch.optim refuses, and NaN, infinities and values of another type, named in the message."""
+    layer = Linear(2, 1)
+    before = [p.clone() for p, _ in layer.param()]
     with pytest.raises(ValueError, match=message):
-        make(Linear(2, 1).param())
+        getattr(framework, kind)(layer.param(), **settings)
+    assert all(torch.equal(p, b) for (p, _), b in zip(layer.param(), before))
+
+
+OPTIMISERS = [('SGD', dict(momentum=0.9)), ('SGD', dict()), ('Adam', dict(amsgrad=True)), ('Adam', dict()),
+              ('RMSprop', dict(centered=True, momentum=0.5)), ('RMSprop', dict()), ('Adagrad', dict()),
+              ('Adadelta', dict())]
+
+
+def stepped(kind, settings, steps=2):
+    """An optimiser of `kind` over a small layer, after `steps` steps."""
+    layer = Linear(3, 2)
+    optimiser = getattr(framework, kind)(layer.param(), **settings)
+    for _ in range(steps):
+        set_gradients([layer])
+        optimiser.step()
+    return optimiser
+
+
+@pytest.mark.parametrize('kind, settings', OPTIMISERS)
+def test_an_optimiser_states_names_are_those_its_load_state_dict_expects(kind, settings):
+    for steps in (0, 1):
+        optimiser = stepped(kind, settings, steps)
+        assert [set(state) for state in optimiser.state] == [optimiser.state_names(optimiser.hyperparameters, steps)]
+        stepped(kind, settings).load_state_dict(optimiser.state_dict())
+
+
+def broken_states(state_dict):
+    """(label, a copy of `state_dict` broken one way, the message expected)."""
+    def changed(**changes):
+        return {**state_dict, **changes}
+    name = sorted(state_dict['state'][0])[0]
+    tensor = state_dict['state'][0][name]
+    return [('bad lr', changed(lr=NAN), 'invalid lr: nan'),
+            ('negative steps', changed(steps=-1), 'invalid steps: -1'),
+            ('steps not an integer', changed(steps=1.5), 'invalid steps: 1.5'),
+            ('missing key', {k: v for k, v in state_dict.items() if k != 'steps'}, 'a state dict with keys'),
+            ('not a dict', [state_dict], 'a state dict with keys'),
+            ('groups not a list', changed(state={}), 'a state dict with keys'),
+            ('unknown state', changed(state=[{**state_dict['state'][0], 'other': tensor}]), 'a group state with'),
+            ('state not a tensor', changed(state=[{**state_dict['state'][0], name: tensor.tolist()}]),
+             f"state '{name}' is not a floating-point tensor"),
+            ('integer state', changed(state=[{**state_dict['state'][0], name: tensor.long()}]),
+             f"state '{name}' is not a floating-point tensor"),
+            ('state of another shape', changed(state=[{**state_dict['state'][0], name: tensor[:1]}]),
+             f"state '{name}' of shape")]
+
+
+@pytest.mark.parametrize('kind, settings', [s for s in OPTIMISERS if s != ('SGD', dict())])
+def test_an_optimiser_loads_a_state_dict_whole_or_not_at_all(kind, settings):
+    """Every part of a loaded state dict is checked before any is taken: a refused one leaves the
+    optimiser as it was, and its next step is the step it would have made."""
+    source = stepped(kind, settings, 3).state_dict()
+    for label, broken, message in broken_states(source):
+        optimiser, reference = stepped(kind, settings), stepped(kind, settings)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            optimiser.load_state_dict(broken)
+        assert repr(optimiser.state_dict()) == repr(reference.state_dict()), label
+
+
+@pytest.mark.parametrize('make, message', [
+    (lambda o: framework.StepLR(o, step_size=0), 'StepLR: invalid step_size: 0 (expected an integer >= 1)'),
+    (lambda o: framework.StepLR(o, step_size=2.5), 'StepLR: invalid step_size: 2.5'),
+    (lambda o: framework.StepLR(o, step_size=True), 'StepLR: invalid step_size: True'),
+    (lambda o: framework.StepLR(o, 3, gamma=-0.5), 'StepLR: invalid gamma: -0.5'),
+    (lambda o: framework.ExponentialLR(o, gamma=NAN), 'ExponentialLR: invalid gamma: nan'),
+    (lambda o: framework.CosineAnnealingLR(o, T_max=0), 'CosineAnnealingLR: invalid T_max: 0'),
+    (lambda o: framework.CosineAnnealingLR(o, 10, eta_min=-1e-3), 'CosineAnnealingLR: invalid eta_min: -0.001'),
+    (lambda o: framework.LambdaLR(o, 0.5), 'LambdaLR: lr_lambda must be a function of the epoch, got float'),
+    (lambda o: framework.LambdaLR(o, lambda epoch: -1), 'LambdaLR: the learning rate of epoch 0 is -0.1'),
+    (lambda o: framework.ReduceLROnPlateau(o, factor=1.0), 'ReduceLROnPlateau: invalid factor: 1.0'),
+    (lambda o: framework.ReduceLROnPlateau(o, factor=-0.1), 'ReduceLROnPlateau: invalid factor: -0.1'),
+    (lambda o: framework.ReduceLROnPlateau(o, mode='lowest'), "ReduceLROnPlateau: invalid mode: 'lowest'"),
+    (lambda o: framework.ReduceLROnPlateau(o, threshold_mode='x'), "ReduceLROnPlateau: invalid threshold_mode: 'x'"),
+    (lambda o: framework.ReduceLROnPlateau(o, patience=-1), 'ReduceLROnPlateau: invalid patience: -1'),
+    (lambda o: framework.ReduceLROnPlateau(o, cooldown=0.5), 'ReduceLROnPlateau: invalid cooldown: 0.5'),
+    (lambda o: framework.ReduceLROnPlateau(o, min_lr=NAN), 'ReduceLROnPlateau: invalid min_lr: nan'),
+    (lambda o: framework.ReduceLROnPlateau(o, threshold=-1), 'ReduceLROnPlateau: invalid threshold: -1'),
+    (lambda o: framework.StepLR(torch.optim.SGD([torch.zeros(1)], lr=0.1), 3),
+     'StepLR: optimizer must be an optimiser of the framework, got SGD')])
+def test_schedulers_refuse_settings_that_give_no_learning_rate(make, message):
+    optimiser = SGD(Linear(2, 1).param(), lr=0.1)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make(optimiser)
+    assert optimiser.lr == 0.1
+
+
+def test_a_scheduler_sets_a_learning_rate_the_optimiser_can_take_or_none():
+    """A learning rate that is not a finite number >= 0 stops the step before it changes anything;
+    a refused state dict leaves the scheduler as it was."""
+    optimiser = SGD(Linear(2, 1).param(), lr=0.1)
+    scheduler = framework.LambdaLR(optimiser, lambda epoch: [1.0, 0.5, NAN][epoch])
+    scheduler.step()
+    with pytest.raises(ValueError, match='LambdaLR: the learning rate of epoch 2 is nan, not a finite number >= 0'):
+        scheduler.step()
+    assert (scheduler.last_epoch, optimiser.lr) == (1, 0.05)
+
+    plateau = framework.ReduceLROnPlateau(optimiser, patience=2)
+    saved = plateau.state_dict()
+    for broken, message in [({**saved, 'patience': -1}, 'invalid patience: -1'),
+                            ({**saved, 'best': NAN}, 'invalid best: nan'),
+                            ({**saved, 'last_epoch': 1.5}, 'invalid last_epoch: 1.5'),
+                            ({**saved, 'extra': 1}, 'a state dict with keys'),
+                            ({k: v for k, v in saved.items() if k != 'mode'}, 'a state dict with keys')]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            plateau.load_state_dict(broken)
+        assert plateau.state_dict() == saved
+    step = framework.StepLR(optimiser, 2)
+    step.load_state_dict({**step.state_dict(), 'last_epoch': 5, 'gamma': 0.5})
+    assert (step.last_epoch, step.gamma) == (5, 0.5)

@@ -57,27 +57,64 @@ def gathered(param):
     return [(flat_view([p for p, _ in run]), flat_view([g for _, g in run])) for run in runs]
 
 
+def number(value):
+    """Whether `value` is a finite real number (a bool is not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def non_negative(value):
+    return number(value) and value >= 0
+
+
+def fraction(value):
+    return number(value) and 0 <= value <= 1
+
+
+def flag(value):
+    return isinstance(value, bool)
+
+
+def betas(value):
+    return (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(number(beta) and 0 <= beta < 1 for beta in value))
+
+
+RULES = {non_negative: 'a finite number >= 0', fraction: 'a number in [0, 1]', flag: 'True or False',
+         betas: 'two numbers in [0, 1)', number: 'a finite number'}
+
+
 class Optimizer:
     """Base class: `step()` updates the parameters from their gradients, `zero_grad()` zeroes
     the gradients. `param` is a list of (parameter, gradient) pairs, as `Module.param()` gives;
-    any number of optimisers may share them. `lr` may be changed between steps (schedulers do)."""
+    any number of optimisers may share them. `lr` may be changed between steps (schedulers do).
+
+    `rules` names each hyperparameter's check (as torch.optim's, NaN and infinities refused too);
+    a constructor and `load_state_dict` check every hyperparameter before they change anything."""
+
+    rules = {'lr': non_negative, 'weight_decay': non_negative}
 
     def __init__(self, param, lr, weight_decay, **hyperparameters):
+        self.hyperparameters = dict(lr=lr, weight_decay=weight_decay, **hyperparameters)
+        self.check(self.hyperparameters)
         param = list(param)
         if not param:
             raise ValueError(f'{type(self).__name__} got no parameters')
-        if not lr >= 0:
-            raise ValueError(f'invalid learning rate: {lr}')
-        if not weight_decay >= 0:
-            raise ValueError(f'invalid weight_decay value: {weight_decay}')
-        if 'eps' in hyperparameters and not hyperparameters['eps'] >= 0:
-            raise ValueError(f"invalid epsilon value: {hyperparameters['eps']}")
         self.groups = gathered(param)
         self.state = [{} for _ in self.groups]  # per group: name -> tensor of the group's size
-        self.hyperparameters = dict(lr=lr, weight_decay=weight_decay, **hyperparameters)
         for name, value in self.hyperparameters.items():
             setattr(self, name, value)
         self.steps = 0
+
+    def check(self, hyperparameters):
+        """Raise ValueError naming the first hyperparameter of the dict `hyperparameters` that breaks its rule."""
+        for name, rule in self.rules.items():
+            if not rule(hyperparameters[name]):
+                raise ValueError(f'{type(self).__name__}: invalid {name}: {hyperparameters[name]!r} '
+                                 f'(expected {RULES[rule]})')
+
+    def state_names(self, hyperparameters, steps):
+        """The names of the state tensors of each group after `steps` steps with `hyperparameters`."""
+        raise NotImplementedError
 
     def zero_grad(self):
         for _, gradients in self.groups:
@@ -105,19 +142,31 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Takes the hyperparameters, step count and state of `state_dict` (from an optimiser of
-        the same kind over parameters of the same sizes)."""
-        expected = set(self.hyperparameters) | {'steps', 'state'}
-        if set(state_dict) != expected or len(state_dict['state']) != len(self.groups):
-            raise ValueError(f'{type(self).__name__}: a state dict with keys {sorted(expected)} and '
-                             f'{len(self.groups)} group(s) expected, got keys {sorted(state_dict)}')
+        the same kind over parameters of the same sizes), all checked before any is taken."""
+        kind, expected = type(self).__name__, set(self.hyperparameters) | {'steps', 'state'}
+        if (not isinstance(state_dict, dict) or set(state_dict) != expected
+                or not isinstance(state_dict['state'], list) or len(state_dict['state']) != len(self.groups)):
+            keys = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f'{kind}: a state dict with keys {sorted(expected)} and {len(self.groups)} '
+                             f'group(s) expected, got {keys}')
+        self.check(state_dict)
+        steps = state_dict['steps']
+        if not (isinstance(steps, int) and not isinstance(steps, bool) and steps >= 0):
+            raise ValueError(f'{kind}: invalid steps: {steps!r} (expected an integer >= 0)')
+        names = self.state_names(state_dict, steps)
         for (parameters, _), state in zip(self.groups, state_dict['state']):
+            if not isinstance(state, dict) or set(state) != names:
+                found = sorted(state) if isinstance(state, dict) else type(state).__name__
+                raise ValueError(f'{kind}: a group state with {sorted(names)} expected, got {found}')
             for name, tensor in state.items():
+                if not hasattr(tensor, 'is_floating_point') or not tensor.is_floating_point():
+                    raise ValueError(f'{kind}: state {name!r} is not a floating-point tensor')
                 if tensor.shape != parameters.shape:
-                    raise ValueError(f'{type(self).__name__}: state {name!r} of shape {tuple(tensor.shape)}, '
+                    raise ValueError(f'{kind}: state {name!r} of shape {tuple(tensor.shape)}, '
                                      f'expected {tuple(parameters.shape)}')
         for name in self.hyperparameters:
             setattr(self, name, state_dict[name])
-        self.steps = state_dict['steps']
+        self.steps = steps
         self.state = [{name: tensor.to(parameters.device, parameters.dtype, copy=True)
                        for name, tensor in state.items()}
                       for (parameters, _), state in zip(self.groups, state_dict['state'])]
@@ -128,12 +177,18 @@ class SGD(Optimizer):
     velocity + (1 - dampening) * gradient (the gradient alone at the first step), and the step
     is -lr * velocity, or -lr * (gradient + momentum * velocity) with Nesterov's momentum."""
 
+    rules = {**Optimizer.rules, 'momentum': non_negative, 'dampening': number, 'nesterov': flag}
+
     def __init__(self, param, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
-        if not momentum >= 0:
-            raise ValueError(f'invalid momentum value: {momentum}')
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError('Nesterov momentum requires a momentum and zero dampening')
         super().__init__(param, lr, weight_decay, momentum=momentum, dampening=dampening, nesterov=nesterov)
+
+    def check(self, hyperparameters):
+        super().check(hyperparameters)
+        if hyperparameters['nesterov'] and (hyperparameters['momentum'] <= 0 or hyperparameters['dampening'] != 0):
+            raise ValueError('SGD: Nesterov momentum requires a momentum and zero dampening')
+
+    def state_names(self, hyperparameters, steps):
+        return {'velocity'} if hyperparameters['momentum'] and steps > 0 else set()
 
     def update(self, parameters, gradient, state):
         if self.momentum:
@@ -148,23 +203,22 @@ class SGD(Optimizer):
         parameters.add_(gradient, alpha=-self.lr)
 
 
-def check_betas(betas):
-    if not all(0 <= beta < 1 for beta in betas):
-        raise ValueError(f'invalid beta parameters: {betas}')
-
-
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015) with the bias corrections, L2 weight decay and AMSGrad
     variant of torch.optim.Adam."""
 
+    rules = {**Optimizer.rules, 'betas': betas, 'eps': non_negative, 'amsgrad': flag}
+
     def __init__(self, param, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
-        check_betas(betas)
-        super().__init__(param, lr, weight_decay, betas=tuple(betas), eps=eps, amsgrad=amsgrad)
+        super().__init__(param, lr, weight_decay, betas=betas, eps=eps, amsgrad=amsgrad)
         for (parameters, _), state in zip(self.groups, self.state):
             state['mean'] = parameters.new_zeros(parameters.shape)
             state['square'] = parameters.new_zeros(parameters.shape)
             if amsgrad:
                 state['max_square'] = parameters.new_zeros(parameters.shape)
+
+    def state_names(self, hyperparameters, steps):
+        return {'mean', 'square'} | ({'max_square'} if hyperparameters['amsgrad'] else set())
 
     def update(self, parameters, gradient, state):
         beta1, beta2 = self.betas
@@ -181,11 +235,9 @@ class RMSprop(Optimizer):
     step -lr * gradient / (sqrt(square) + eps), with square less the squared running mean of
     the gradient if centered, through a momentum buffer if momentum > 0."""
 
+    rules = {**Optimizer.rules, 'alpha': fraction, 'eps': non_negative, 'momentum': non_negative, 'centered': flag}
+
     def __init__(self, param, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False):
-        if not 0 <= alpha <= 1:
-            raise ValueError(f'invalid alpha value: {alpha}')
-        if not momentum >= 0:
-            raise ValueError(f'invalid momentum value: {momentum}')
         super().__init__(param, lr, weight_decay, alpha=alpha, eps=eps, momentum=momentum, centered=centered)
         for (parameters, _), state in zip(self.groups, self.state):
             state['square'] = parameters.new_zeros(parameters.shape)
@@ -193,6 +245,10 @@ class RMSprop(Optimizer):
                 state['mean'] = parameters.new_zeros(parameters.shape)
             if momentum > 0:
                 state['velocity'] = parameters.new_zeros(parameters.shape)
+
+    def state_names(self, hyperparameters, steps):
+        return ({'square'} | ({'mean'} if hyperparameters['centered'] else set())
+                | ({'velocity'} if hyperparameters['momentum'] > 0 else set()))
 
     def update(self, parameters, gradient, state):
         square = state['square'].mul_(self.alpha).addcmul_(gradient, gradient, value=1 - self.alpha)
@@ -211,15 +267,17 @@ class Adagrad(Optimizer):
     """Adagrad (Duchi et al., 2011) as torch.optim.Adagrad: sum += gradient^2, the step at step t
     -lr / (1 + (t - 1) lr_decay) * gradient / (sqrt(sum) + eps)."""
 
+    rules = {**Optimizer.rules, 'lr_decay': non_negative, 'initial_accumulator_value': non_negative,
+             'eps': non_negative}
+
     def __init__(self, param, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10):
-        if not lr_decay >= 0:
-            raise ValueError(f'invalid lr_decay value: {lr_decay}')
-        if not initial_accumulator_value >= 0:
-            raise ValueError(f'invalid initial_accumulator_value value: {initial_accumulator_value}')
         super().__init__(param, lr, weight_decay, lr_decay=lr_decay,
                          initial_accumulator_value=initial_accumulator_value, eps=eps)
         for (parameters, _), state in zip(self.groups, self.state):
             state['sum'] = parameters.new_full(parameters.shape, initial_accumulator_value)
+
+    def state_names(self, hyperparameters, steps):
+        return {'sum'}
 
     def update(self, parameters, gradient, state):
         root = state['sum'].addcmul_(gradient, gradient, value=1).sqrt().add_(self.eps)
@@ -231,13 +289,16 @@ class Adadelta(Optimizer):
     and of the squared updates, the update gradient * sqrt(updates + eps) / sqrt(squares + eps),
     scaled by lr."""
 
+    rules = {**Optimizer.rules, 'rho': fraction, 'eps': non_negative}
+
     def __init__(self, param, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
-        if not 0 <= rho <= 1:
-            raise ValueError(f'invalid rho value: {rho}')
         super().__init__(param, lr, weight_decay, rho=rho, eps=eps)
         for (parameters, _), state in zip(self.groups, self.state):
             state['square'] = parameters.new_zeros(parameters.shape)
             state['delta'] = parameters.new_zeros(parameters.shape)
+
+    def state_names(self, hyperparameters, steps):
+        return {'square', 'delta'}
 
     def update(self, parameters, gradient, state):
         square = state['square'].mul_(self.rho).addcmul_(gradient, gradient, value=1 - self.rho)
