@@ -30,13 +30,21 @@ except ModuleNotFoundError as missing:
         raise
     course_data = None
 
+def seed(text):
+    """argparse type of --seed: an integer below 2^32, which torch, numpy and random all take (< 0: no seeding)."""
+    value = int(text)
+    if value >= 2 ** 32:
+        raise argparse.ArgumentTypeError(f'{text} is not a seed: at most {2 ** 32 - 1}')
+    return value
+
+
 parser = argparse.ArgumentParser(description='DLC prologue file for practical sessions.', allow_abbrev=False,
                                  add_help=False)  # the scripts' own parsers take -h (practical 3's as a parent)
 parser.add_argument('--full', action='store_true', default=False,
                     help='Use the full set, can take ages (default False)')
 parser.add_argument('--tiny', action='store_true', default=False,
                     help='Use a very small set for quick checks (default False)')
-parser.add_argument('--seed', type=int, default=0,
+parser.add_argument('--seed', type=seed, default=0,
                     help='Random seed (default 0, < 0 is no seeding)')
 parser.add_argument('--cifar', action='store_true', default=False,
                     help='Use the CIFAR data-set and not MNIST (default False)')

@@ -1,4 +1,5 @@
 """The course prologue on the real MNIST and CIFAR-10 copies of ../shared/data."""
+import argparse
 import importlib
 import os
 import subprocess
@@ -189,6 +190,25 @@ def test_negative_seed_means_no_seeding(reimport):
     assert torch.initial_seed() == 0
     reimport('--seed', '12')
     assert torch.initial_seed() == 12
+
+
+def test_a_seed_beyond_what_torch_and_numpy_take_is_refused_at_import():
+    """2^32 - 1 is the last seed; beyond it, one argparse error (exit 2) before any work, not a traceback."""
+    result = subprocess.run([sys.executable, 'practical3_mlp.py', '--seed', '99999999999999999999', '--steps', '1'],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stdout) == (2, ''), result.stderr
+    assert 'Traceback' not in result.stderr
+    assert result.stderr.splitlines()[-1].endswith('argument --seed: 99999999999999999999 is not a seed: at most '
+                                                   '4294967295')
+    with pytest.raises(argparse.ArgumentTypeError, match='4294967296 is not a seed'):
+        prologue.seed('4294967296')
+    with pytest.raises(ValueError):
+        prologue.seed('seven')
+
+
+def test_the_last_seed_seeds(reimport):
+    reimport('--seed', '4294967295')
+    assert torch.initial_seed() == 4294967295
 
 
 @pytest.mark.parametrize('nb', [-1, 0, 5001, 2.5])
