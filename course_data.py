@@ -85,7 +85,8 @@ def lay_out_offline_copy(destination):
     run = subprocess.run([sys.executable, OFFLINE_COPY, destination], capture_output=True, text=True)
     if run.returncode:
         last = (run.stderr.strip().splitlines() or [f'exit status {run.returncode}'])[-1]
-        raise DataUnavailableError(f'{OFFLINE_COPY} failed to lay the offline data out in {destination}: {last}')
+        raise DataUnavailableError(f'{OFFLINE_COPY} failed to lay the offline data out in {destination} ({last}): '
+                                   'point --data_dir or $PYTORCH_DATA_DIR at a folder that you can write to')
     print(f'laid out the offline data of {os.path.dirname(OFFLINE_COPY)} in {destination} '
           f'({time.perf_counter() - start:.0f} s)', file=sys.stderr, flush=True)
     return True
@@ -108,9 +109,20 @@ def remove_empty_folders(folder):
             os.rmdir(path)
 
 
+def check_folder(folder):
+    """Refuse a data folder that cannot be one: a file stands where it or a folder above it would."""
+    path = os.path.abspath(folder)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise DataUnavailableError(f'{path} is a file, not a folder: point --data_dir or $PYTORCH_DATA_DIR at a '
+                                   'folder (the data sets go in its mnist/ and cifar10/)')
+
+
 def load(dataset_class, folder, train, **kwargs):
     """torchvision's `dataset_class` (MNIST or CIFAR10) read from `folder` (DATA/mnist or DATA/cifar10),
     provided as the module's docstring says; `kwargs` (a `transform`, say) go to the class."""
+    check_folder(folder)
     try:
         return open_dataset(dataset_class, folder, train, **kwargs)
     except (OSError, RuntimeError) as error:

@@ -153,5 +153,26 @@ def test_a_failing_lay_out_is_one_line_naming_the_last_error(tmp_path, monkeypat
     monkeypatch.setattr(course_data, 'OFFLINE_COPY', str(script))
     with pytest.raises(course_data.DataUnavailableError) as error:
         course_data.lay_out_offline_copy(str(tmp_path / 'data'))
-    assert str(error.value) == (f'{script} failed to lay the offline data out in {tmp_path / "data"}: '
-                                'PermissionError: the data folder is read-only')
+    assert str(error.value) == (f'{script} failed to lay the offline data out in {tmp_path / "data"} '
+                                '(PermissionError: the data folder is read-only): point --data_dir or '
+                                '$PYTORCH_DATA_DIR at a folder that you can write to')
+
+
+@pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='needs the offline copy beside the repository')
+def test_a_data_folder_that_is_a_file_or_cannot_be_made_is_one_line(tmp_path, offline):
+    """A file where the data folder (or a folder above it) would be, and a folder that cannot be made (one
+    under /sys, refused even to root): one line naming the path and what to do, exit 1, nothing made."""
+    data = tmp_path / 'data'
+    data.write_text('not a folder')
+    run = subprocess.run([sys.executable, 'practical3_mlp.py', '--steps', '1', '--data_dir', str(data / 'below')],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert (run.returncode, run.stdout.splitlines()) == (1, ['* Using MNIST']), run.stderr
+    assert run.stderr.splitlines() == [f'error: {data} is a file, not a folder: point --data_dir or '
+                                       '$PYTORCH_DATA_DIR at a folder (the data sets go in its mnist/ and cifar10/)']
+    assert data.read_text() == 'not a folder'
+    if os.path.isdir('/sys/kernel') and not os.path.exists('/sys/kernel/dlc-data'):
+        with pytest.raises(course_data.DataUnavailableError, match=r'^.*prepare.py failed to lay the offline data '
+                           r'out in /sys/kernel/dlc-data \(.*\): point --data_dir or \$PYTORCH_DATA_DIR at a folder '
+                           'that you can write to$'):
+            course_data.load(datasets.MNIST, '/sys/kernel/dlc-data/mnist', train=False)
+        assert not os.path.exists('/sys/kernel/dlc-data')
