@@ -186,6 +186,14 @@ def positive_int(text):
     return value
 
 
+def hidden_units(text):
+    """argparse type of --hidden: from 1 to 10,000 units (at 10,000 a step's activations take about 0.5 GB)."""
+    value = positive_int(text)
+    if value > 10_000:
+        raise argparse.ArgumentTypeError(f'{text} hidden units: at most 10000')
+    return value
+
+
 def device_option(text):
     """argparse type of --device: cpu, cuda or cuda:N, CUDA only where it is available."""
     try:
@@ -209,7 +217,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, parents=[prologue.parser], conflict_handler='resolve',
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--steps', type=positive_int, default=1000, help='gradient steps (default 1000)')
-    parser.add_argument('--hidden', type=positive_int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--hidden', type=hidden_units, default=50, help='hidden units, 1 to 10000 (default 50)')
     parser.add_argument('--per-sample', action='store_true', help="the handout's loop over the samples (slow)")
     parser.add_argument('--print-every', type=positive_int, default=1,
                         help='print every N steps, and the last one (default 1)')

@@ -20,7 +20,7 @@ import time
 
 import torch
 
-from benchmarks.references import TemplateTrainer
+from benchmarks.references import TemplateTrainer, threads_option
 from hw3_trainer import CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, positive_int
 from proj1.comparison.options import machine_line
 
@@ -62,7 +62,7 @@ def peak_memory_mib(side):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(), help="torch CPU threads (default: torch's, here %(default)s)")
+    parser.add_argument('--threads', type=threads_option, default=torch.get_num_threads(), help="torch CPU threads, at most the CPUs here (default: torch's, here %(default)s)")
     parser.add_argument('--repeats', type=positive_int, default=1, help='epochs timed per side, the best kept (default 1)')
     parser.add_argument('--probe', choices=list(TRAINERS), help=argparse.SUPPRESS)  # one side of the memory line
     options = parser.parse_args()

@@ -27,7 +27,8 @@ import time
 import torch
 
 import dlc_practical_prologue as prologue
-from practical3_mlp import device_option, init_parameters, load_mnist, positive_int, training
+from benchmarks.references import threads_option
+from practical3_mlp import device_option, hidden_units, init_parameters, load_mnist, positive_int, training
 from proj1.comparison.options import machine_line
 
 
@@ -63,15 +64,15 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--steps', type=positive_int, default=1000, help='steps of the batched engine (default 1000)')
     parser.add_argument('--per-sample-steps', type=positive_int, default=20, help='steps of the per-sample engine (default 20)')
-    parser.add_argument('--hidden', type=positive_int, default=50, help='hidden units (default 50)')
+    parser.add_argument('--hidden', type=hidden_units, default=50, help='hidden units, 1 to 10000 (default 50)')
     parser.add_argument('--device', type=device_option, default='cpu', help='cpu, cuda or cuda:N (default cpu)')
-    parser.add_argument('--threads', type=positive_int, default=torch.get_num_threads(),
-                        help=f'CPU threads of torch (default {torch.get_num_threads()})')
+    parser.add_argument('--threads', type=threads_option, default=torch.get_num_threads(),
+                        help=f'CPU threads of torch, at most the CPUs here (default {torch.get_num_threads()})')
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
+    if options.full and options.tiny:
+        parser.error('--full and --tiny exclude each other')
     nb_shared = min(options.steps, options.per_sample_steps)
-    if nb_shared < 1:
-        parser.error('--steps and --per-sample-steps must be at least 1')
 
     data = load_mnist(options.device)
     start = init_parameters(data[0].size(1), options.hidden, data[1].size(1), device=options.device)

@@ -1,5 +1,7 @@
 """Reference implementations for the tests and benchmarks, in torch.nn: what the repository's
 own code is compared with, and the race of project 2's benchmarks. No deliverable imports this module."""
+import argparse
+import os
 import time
 
 import torch
@@ -68,11 +70,19 @@ def train_torch(model, criterion, optimizer, input, target, epochs, batch_size):
         losses.append(total / input.shape[0])
     return losses
 
+def threads_option(text):
+    """argparse type of --threads: from 1 to the number of CPUs here."""
+    value, cpus = positive_int(text), os.cpu_count() or 1
+    if value > cpus:
+        raise argparse.ArgumentTypeError(f'{text} threads: at most {cpus}, the CPUs here')
+    return value
+
+
 def add_race_options(parser):
     """The options of project 2's races: --repeats, --threads, --seed, --device."""
     parser.add_argument('--repeats', type=positive_int, default=5,
                         help='timed trainings of each side (default: %(default)s)')
-    parser.add_argument('--threads', type=positive_int, default=1, help='torch threads (default: %(default)s)')
+    parser.add_argument('--threads', type=threads_option, default=1, help='torch threads, at most the CPUs here (default: %(default)s)')
     parser.add_argument('--seed', type=seed_option, default=0, help='seed of the data and the weights (default: %(default)s)')
     parser.add_argument('--device', type=device_option, default='cpu',
                         help='cpu, cuda or cuda:N (default: %(default)s)')

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import practical3_mlp
+from benchmarks import practical3_engines
 from practical3_mlp import (backward_pass, dloss, dsigma, forward_pass, init_parameters, load_mnist, loss, main,
                             propagate, sigma, training)
 
@@ -240,13 +241,22 @@ def test_script_refuses_to_print_every_0_steps(monkeypatch, capsys):
     assert exit.value.code == 2 and '--print-every' in capsys.readouterr().err
 
 
-@pytest.mark.parametrize('option', [['--hidden', '0'], ['--hidden', '-3'], ['--steps', '0'],
-                                    ['--device', 'nonsense'], ['--full', '--tiny']])
-def test_a_bad_option_is_one_usage_error(option):
-    run = subprocess.run([sys.executable, 'practical3_mlp.py', *option], capture_output=True, text=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    assert run.returncode == 2 and 'Traceback' not in run.stderr
-    assert run.stderr.splitlines()[-1].startswith('practical3_mlp.py: error: ')
+BAD_OPTIONS = [(['--hidden', '0'], '0 is not a positive integer'), (['--hidden', '-3'], '-3 is not a positive integer'),
+               (['--hidden', '10001'], '10001 hidden units: at most 10000'), (['--steps', '0'], '0 is not a positive integer'),
+               (['--device', 'nonsense'], "'nonsense' is not a device"), (['--full', '--tiny'], '--full and --tiny exclude')]
+TOO_MANY_THREADS = (['--threads', str((os.cpu_count() or 1) + 1)], f'{(os.cpu_count() or 1) + 1} threads: at most')
+
+
+@pytest.mark.parametrize('script, option, message', [(main, *bad) for bad in BAD_OPTIONS]
+                         + [(practical3_engines.main, *bad) for bad in BAD_OPTIONS + [TOO_MANY_THREADS]])
+def test_a_bad_option_is_one_usage_error_before_any_work(monkeypatch, capsys, script, option, message):
+    monkeypatch.setattr(sys, 'argv', ['script.py', *option])
+    monkeypatch.setattr(practical3_mlp.prologue, 'load_data', None)  # no work: loading the data would fail
+    with pytest.raises(SystemExit) as exit:
+        script()
+    captured = capsys.readouterr()
+    assert (exit.value.code, captured.out) == (2, '')
+    assert captured.err.splitlines()[-1].startswith('script.py: error: ') and message in captured.err, captured.err
 
 
 def test_a_network_without_units_is_refused():
