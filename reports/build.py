@@ -71,7 +71,8 @@ def build(name, folder=None, pdf=None):
                       sys_inputs={'results': '/' + relative.replace(os.sep, '/')})
         os.replace(partial, pdf)
     except typst.TypstError as error:
-        raise BuildError(f'{report.source}: {" ".join(str(error).split())}') from None
+        raise BuildError(f'{report.source}: {" ".join(str(error).split())} (reading the results in {folder}: '
+                         'results of another version of the scripts are made again as README.md says)') from None
     finally:
         if os.path.exists(partial):
             os.remove(partial)

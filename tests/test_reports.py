@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import typst
 
-from reports.build import REPORTS, ROOT
+from reports.build import REPORTS, ROOT, BuildError, build_from_run
 
 PAGES = {'proj1': 3, 'proj2': 3, 'hw3': 4}  # the handouts' limits
 
@@ -146,7 +146,6 @@ def test_the_build_command_refuses_an_unknown_report_in_one_line():
 def test_a_build_from_other_results_writes_there_and_leaves_the_committed_pdf_alone(tmp_path):
     """build_from_run (run_all.py's) into a folder of runs/: the committed results, one file replaced; the
     results whose numbers contradict nothing build; the committed report is untouched."""
-    from reports.build import build_from_run
     committed = os.path.join(ROOT, 'proj2', 'report.pdf')
     before = open(committed, 'rb').read()
     folder = os.path.join(ROOT, 'runs', f'test-reports-{os.getpid()}')
@@ -165,5 +164,16 @@ def test_a_build_from_other_results_writes_there_and_leaves_the_committed_pdf_al
         pdf = build_from_run('proj1', {'test.json': os.path.join(ROOT, 'proj1', 'results', 'test.json')},
                              os.path.join(folder, 'proj1'))  # its results in a subfolder too (handout/)
         assert text_of(pdf) == text_of(os.path.join(ROOT, 'proj1', 'report.pdf'))
+
+        published = results('proj2/results', 'published.json')  # a key that the source reads as row.accuracy
+        for row in published['settings'].values():
+            del row['accuracy']
+        (tmp_path / 'published.json').write_text(json.dumps(published))
+        with pytest.raises(BuildError) as error:
+            build_from_run('proj2', {'published.json': str(tmp_path / 'published.json')}, os.path.join(folder, 'old'))
+        assert str(error.value) == (f'proj2/report.typ: dictionary does not contain key "accuracy" (reading the results '
+                                    f'in {os.path.join(folder, "old")}: results of another version of the scripts are '
+                                    'made again as README.md says)')
+        assert not os.path.exists(os.path.join(folder, 'old', 'report.pdf'))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
