@@ -468,15 +468,18 @@ def provenance():
 
 
 def write_log(path, results):
-    """`results` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it."""
+    """`results` as JSON in `path`, whole or not at all: written to a file beside it, then renamed over it;
+    an OSError names `path`."""
     partial = f'{path}.{os.getpid()}.partial'
     try:
         with open(partial, 'x') as f:
             json.dump(results, f, indent=1)
         os.replace(partial, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(partial):
             os.remove(partial)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, path) from None
         raise
 
 
@@ -575,5 +578,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except DataUnavailableError as error:
+    except (DataUnavailableError, OSError) as error:
         sys.exit(f'error: {error}')

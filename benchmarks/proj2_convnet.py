@@ -12,6 +12,7 @@ where the framework's time goes, module by module (forward and backward) and the
 """
 import argparse
 import statistics
+import sys
 import time
 from collections import defaultdict
 
@@ -19,7 +20,8 @@ import torch
 
 from benchmarks.references import add_race_options, race, synchronise
 from proj1.comparison.options import machine_line, positive_float, positive_int
-from proj2.framework import SGD, BatchNorm2d, Conv2d, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU, Sequential
+from proj2.framework import (SGD, BatchNorm2d, Conv2d, Diverged, Flatten, Linear, LossCrossEntropy, MaxPool2d, ReLU,
+                             Sequential)
 
 
 def convnet(device):
@@ -104,4 +106,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except Diverged as error:
+        sys.exit(f'error: {error}')

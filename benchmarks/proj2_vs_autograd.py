@@ -10,6 +10,7 @@ implementation. Each repeat times both once, in turn; the medians give the line
 """
 import argparse
 import statistics
+import sys
 import time
 from functools import partial
 
@@ -18,7 +19,7 @@ import torch
 from benchmarks.references import add_race_options, race
 from proj1.comparison.options import machine_line, positive_float, positive_int
 from proj2.disc import disc_network, generate_disc_set
-from proj2.framework import SGD, Adam, LossMSE, standardiser
+from proj2.framework import SGD, Adam, Diverged, LossMSE, standardiser
 
 
 def make_optimizers(options, model, twin):
@@ -66,4 +67,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except Diverged as error:
+        sys.exit(f'error: {error}')

@@ -14,7 +14,7 @@ import time
 import torch
 
 from proj1.comparison.experiment import configured, mean_std, plural
-from proj1.comparison.files import write_json
+from proj1.comparison.files import check_writable, write_json
 from proj1.comparison.models import ConvNet, DigitTowers, nb_parameters
 from proj1.comparison.options import add_out_options, machine_line, main_or_exit, option_parser, parse_options
 from proj1.comparison.training import draw, run_round
@@ -215,15 +215,19 @@ def print_table(summary):
 def check_curve(parser, options):
     """--curve, before any training: a new file (or --overwrite), not --out, in a writable folder, in a format
     that matplotlib writes; else one usage line, status 2."""
-    curve, folder = options.curve, os.path.dirname(os.path.abspath(options.curve))
+    curve = options.curve
     if os.path.splitext(curve)[1].lower() not in ('.svg', '.pdf', '.png'):
         parser.error(f'argument --curve: {curve} is not a .svg, .pdf or .png file')
     if options.out and os.path.abspath(curve) == os.path.abspath(options.out):
         parser.error('argument --curve: the figure would replace the results of --out')
-    if os.path.exists(curve) and not options.overwrite:
+    if os.path.isdir(curve):
+        parser.error(f'argument --curve: {curve} is a folder')
+    if os.path.lexists(curve) and not options.overwrite:
         parser.error(f'argument --curve: {curve} exists (--overwrite replaces it)')
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-        parser.error(f'argument --curve: cannot write in {folder}')
+    try:
+        check_writable(curve)
+    except OSError as error:
+        parser.error(f'argument --curve: cannot write {curve} ({error.strerror})')
 
 
 def main():

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import statistics
+import sys
 from collections import namedtuple
 
 import torch
@@ -189,14 +190,23 @@ def parse_options(parser, complete=None):
     if options.seed + getattr(options, 'rounds', 1) > SEEDS:
         parser.error(f'argument --seed: the last round\'s seed, {options.seed} + {options.rounds - 1}, is not below {SEEDS}')
     if getattr(options, 'out', None):
-        folder = os.path.dirname(os.path.abspath(options.out))
-        if os.path.isdir(options.out):
+        if options.out.endswith(('/', os.sep)) or os.path.isdir(options.out):
             parser.error(f'argument --out: {options.out} is a folder')
-        if os.path.exists(options.out) and not options.overwrite:
+        if os.path.lexists(options.out) and not options.overwrite:
             parser.error(f'argument --out: {options.out} exists (--overwrite replaces it)')
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-            parser.error(f'argument --out: cannot write in {folder}')
+        try:
+            check_writable(options.out)
+        except OSError as error:
+            parser.error(f'argument --out: cannot write {options.out} ({error.strerror})')
     return options
+
+
+def main_or_exit(main):
+    """Call `main()`; a file that cannot be written ends the script with one line on stderr, status 1."""
+    try:
+        return main()
+    except OSError as error:
+        sys.exit(f'error: {error}')
 
 
 @contextlib.contextmanager
@@ -214,7 +224,17 @@ def written(path):
 
 
 def write_json(path, data):
-    """`data` as JSON in `path`, whole or not at all."""
-    with written(path) as partial, open(partial, 'x') as f:
-        json.dump(data, f, indent=1)
-        f.write('\n')
+    """`data` as JSON in `path`, whole or not at all; an OSError names `path`."""
+    try:
+        with written(path) as partial, open(partial, 'x') as f:
+            json.dump(data, f, indent=1)
+            f.write('\n')
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, path) from None
+
+
+def check_writable(path):
+    """Raise OSError unless a file can be made beside `path` (its folder exists, takes a file, takes its name)."""
+    partial = f'{path}.{os.getpid()}.partial'
+    open(partial, 'x').close()
+    os.remove(partial)

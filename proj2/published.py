@@ -19,7 +19,7 @@ import torch
 
 from disc import add_out_options, device_option, generate_disc_set, mean_std, parse_options, plural, positive_int
 from disc import seed_option
-from disc import write_json
+from disc import main_or_exit, write_json
 from framework import SGD, Adam, Diverged, Linear, LossMSE, ReLU, Sequential, Tanh, error_rate, train
 
 ######################################################################
@@ -135,4 +135,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    main_or_exit(main)

@@ -13,7 +13,7 @@ import sys
 import torch
 
 from disc import add_out_options, option_parser, parse_options, positive_int, results_of, run_round, summary
-from disc import write_json
+from disc import main_or_exit, write_json
 from framework import Diverged
 
 
@@ -42,4 +42,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    main_or_exit(main)

@@ -73,6 +73,8 @@ def build(name, folder=None, pdf=None):
     except typst.TypstError as error:
         raise BuildError(f'{report.source}: {" ".join(str(error).split())} (reading the results in {folder}: '
                          'results of another version of the scripts are made again as README.md says)') from None
+    except OSError as error:
+        raise BuildError(f'{report.source}: cannot write {pdf} ({error})') from None
     finally:
         if os.path.exists(partial):
             os.remove(partial)

@@ -226,12 +226,14 @@ def test_one_round_one_epoch_end_to_end(tmp_path):
 def test_the_curve_s_path_is_checked_before_any_training(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(digit_pairs, 'draw', lambda *args, **kwargs: pytest.fail('trained before checking --curve'))
     (tmp_path / 'mine.svg').write_text('mine')
+    (tmp_path / 'd.svg').mkdir()
     for arguments, message in (
-            (['--curve', str(tmp_path / 'no' / 'c.svg')], 'cannot write in'),
+            (['--curve', str(tmp_path / 'no' / 'c.svg')], 'cannot write'),
+            (['--curve', str(tmp_path)  + '/d.svg', '--overwrite'], 'is a folder'),
             (['--curve', str(tmp_path / 'c.txt')], 'is not a .svg, .pdf or .png file'),
             (['--curve', str(tmp_path / 'mine.svg')], 'exists (--overwrite replaces it)'),
             (['--curve', str(tmp_path / 'c.svg'), '--out', str(tmp_path / 'c.svg')], 'would replace the results')):
         assert run_main(monkeypatch, *arguments) == 2
         err = capsys.readouterr().err
         assert 'error: argument --curve: ' in err and message in err, (arguments, err)
-    assert os.listdir(tmp_path) == ['mine.svg'] and (tmp_path / 'mine.svg').read_text() == 'mine'
+    assert sorted(os.listdir(tmp_path)) == ['d.svg', 'mine.svg'] and (tmp_path / 'mine.svg').read_text() == 'mine'

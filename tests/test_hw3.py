@@ -4,6 +4,7 @@ import copy
 import importlib.util
 import json
 import os
+import resource
 import subprocess
 import sys
 from unittest import mock
@@ -427,6 +428,18 @@ def test_write_log_leaves_the_previous_log_whole_when_the_write_fails(tmp_path):
     with pytest.raises(TypeError):
         hw3.write_log(str(log), {'run': object()})
     assert log.read_text() == '{"previous": 1}' and os.listdir(tmp_path) == ['experiment_1.json']
+
+
+def test_write_log_names_the_log_that_a_file_size_limit_stops_and_leaves_nothing(tmp_path):
+    log = tmp_path / 'experiment_1.json'
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100, hard))
+    try:
+        with pytest.raises(OSError) as error:
+            hw3.write_log(str(log), {'run': list(range(100))})
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(error.value) == f"[Errno 27] File too large: '{log}'" and os.listdir(tmp_path) == []
 
 
 def test_the_figures_without_logs_say_so(tmp_path):

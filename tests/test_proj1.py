@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 
@@ -334,15 +335,54 @@ def test_out_writes_the_table_and_every_round_as_json(monkeypatch, capsys, tmp_p
     assert [r['seed'] for r in best['rounds']] == [7, 8] and best['rounds'][1]['losses'] == [2.0, 1.0]
 
 
-@pytest.mark.parametrize('script', ['test.py', 'ablation.py', 'selection.py'])
-def test_out_refuses_a_file_that_exists_a_folder_and_a_missing_folder_before_any_training(tmp_path, script):
+def bad_outs(tmp_path):
+    """(--out, the message expected): paths that --out must refuse before any training, in `tmp_path`
+    which holds mine.json."""
+    os.symlink(tmp_path / 'nowhere.json', tmp_path / 'dangling.json')
+    return [(tmp_path / 'mine.json', '{} exists (--overwrite replaces it)'), (tmp_path / 'dangling.json', '{} exists'),
+            (tmp_path, '{} is a folder'), (f'{tmp_path}/new/', '{} is a folder'),
+            (tmp_path / 'no' / 'x.json', 'cannot write {} (No such file or directory)'),
+            (tmp_path / 'mine.json' / 'x.json', 'cannot write {} (Not a directory)'),
+            (tmp_path / ('a' * 300 + '.json'), 'cannot write {} (File name too long)')]
+
+
+@pytest.mark.parametrize('project', ['proj1', 'proj2'])
+def test_out_refuses_what_it_cannot_write_or_must_not_replace_before_any_training(tmp_path, monkeypatch, capsys,
+                                                                                  project):
+    """Project 1's and project 2's parse_options (twins: each hand-in carries its own)."""
+    if project == 'proj1':
+        from proj1.comparison.options import add_out_options, option_parser, parse_options
+    else:
+        from proj2.disc import add_out_options, option_parser, parse_options
     (tmp_path / 'mine.json').write_text('mine')
-    for out, message in ((tmp_path / 'mine.json', 'exists (--overwrite replaces it)'), (tmp_path, 'is a folder'),
-                         (tmp_path / 'no' / 'x.json', 'cannot write in')):
-        run = subprocess.run([sys.executable, script, '--out', str(out)], cwd=PROJ1, capture_output=True, text=True)
-        assert run.returncode == 2 and 'error: argument --out: ' in run.stderr and message in run.stderr
-        assert run.stdout == '' and 'Traceback' not in run.stderr
+    for out, message in bad_outs(tmp_path):
+        monkeypatch.setattr(sys, 'argv', ['script.py', '--out', str(out)])
+        with pytest.raises(SystemExit) as exit:
+            parse_options(add_out_options(option_parser('')))
+        err = capsys.readouterr().err
+        assert exit.value.code == 2 and f'error: argument --out: {message.format(out)}' in err, err
+    assert sorted(os.listdir(tmp_path)) == ['dangling.json', 'mine.json'] and (tmp_path / 'mine.json').read_text() == 'mine'
+
+
+@pytest.mark.parametrize('script', ['test.py', 'ablation.py', 'selection.py'])
+def test_every_script_checks_out_before_any_training(tmp_path, script):
+    (tmp_path / 'mine.json').write_text('mine')
+    run = subprocess.run([sys.executable, script, '--out', str(tmp_path / 'mine.json')], cwd=PROJ1,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and 'error: argument --out: ' in run.stderr and 'exists' in run.stderr
+    assert run.stdout == '' and 'Traceback' not in run.stderr
     assert os.listdir(tmp_path) == ['mine.json'] and (tmp_path / 'mine.json').read_text() == 'mine'
+
+
+def test_a_results_file_that_cannot_be_written_after_the_training_is_one_line_and_no_file(tmp_path):
+    """A file size limit (setrlimit) that the JSON exceeds: one line naming the file, status 1, nothing left."""
+    limit = 100  # bytes: the JSON of one round is some hundreds
+    run = subprocess.run([sys.executable, 'test.py', '--rounds', '1', '--epochs', '1', '--archs', 'baseline',
+                          '--out', str(tmp_path / 'test.json')], cwd=PROJ1, capture_output=True, text=True,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert run.returncode == 1 and 'Traceback' not in run.stderr, run.stderr
+    assert run.stderr.splitlines()[-1] == f"error: [Errno 27] File too large: '{tmp_path / 'test.json'}'"
+    assert os.listdir(tmp_path) == []
 
 
 def test_write_json_leaves_the_previous_file_whole_when_the_write_fails(tmp_path):

@@ -4,6 +4,7 @@ lines' errors."""
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -254,6 +255,17 @@ def test_a_module_with_parameters_used_twice_before_its_backward_refuses_a_secon
     with pytest.raises(RuntimeError, match='backward called before forward .or twice after one forward.'):
         module.backward(torch.ones(output.shape))
     assert all(torch.equal(g, before) for (_, g), before in zip(module.param(), gradient))
+
+
+def test_a_results_file_that_cannot_be_written_after_the_training_is_one_line_and_no_file(tmp_path):
+    """A file size limit (setrlimit) that the JSON exceeds: one line naming the file, status 1, nothing left."""
+    limit = 100  # bytes: the JSON of one round is some hundred thousands
+    result = subprocess.run([sys.executable, 'test.py', '--epochs', '1', '--out', str(tmp_path / 'test.json')], cwd=PROJ2,
+                            capture_output=True, text=True,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [f"error: [Errno 27] File too large: '{tmp_path / 'test.json'}'"]
+    assert os.listdir(tmp_path) == []
 
 
 NAN, INF = float('nan'), float('inf')

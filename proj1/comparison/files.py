@@ -19,7 +19,17 @@ def written(path):
 
 
 def write_json(path, data):
-    """`data` as JSON in `path`, whole or not at all."""
-    with written(path) as partial, open(partial, 'x') as f:
-        json.dump(data, f, indent=1)
-        f.write('\n')
+    """`data` as JSON in `path`, whole or not at all; an OSError names `path`."""
+    try:
+        with written(path) as partial, open(partial, 'x') as f:
+            json.dump(data, f, indent=1)
+            f.write('\n')
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, path) from None
+
+
+def check_writable(path):
+    """Raise OSError unless a file can be made beside `path` (its folder exists, takes a file, takes its name)."""
+    partial = f'{path}.{os.getpid()}.partial'
+    open(partial, 'x').close()
+    os.remove(partial)

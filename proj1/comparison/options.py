@@ -7,6 +7,7 @@ import sys
 
 import torch
 
+from .files import check_writable
 from .training import DataUnavailable, Diverged
 
 
@@ -89,13 +90,14 @@ def parse_options(parser):
     if options.seed + options.rounds > SEEDS:
         parser.error(f'argument --seed: the last round\'s seed, {options.seed} + {options.rounds - 1}, is not below {SEEDS}')
     if getattr(options, 'out', None):
-        folder = os.path.dirname(os.path.abspath(options.out))
-        if os.path.isdir(options.out):
+        if options.out.endswith(('/', os.sep)) or os.path.isdir(options.out):
             parser.error(f'argument --out: {options.out} is a folder')
-        if os.path.exists(options.out) and not options.overwrite:
+        if os.path.lexists(options.out) and not options.overwrite:
             parser.error(f'argument --out: {options.out} exists (--overwrite replaces it)')
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-            parser.error(f'argument --out: cannot write in {folder}')
+        try:
+            check_writable(options.out)
+        except OSError as error:
+            parser.error(f'argument --out: cannot write {options.out} ({error.strerror})')
     return options
 
 
@@ -113,8 +115,9 @@ def machine_line():
 
 
 def main_or_exit(main):
-    """Call `main()`; missing data or a diverged training ends the script with one line on stderr, status 1."""
+    """Call `main()`; missing data, a diverged training or a file that cannot be read or written ends the
+    script with one line on stderr, status 1."""
     try:
         return main()
-    except (DataUnavailable, Diverged) as error:
+    except (DataUnavailable, Diverged, OSError) as error:
         sys.exit(f'error: {error}')
