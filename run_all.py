@@ -19,12 +19,8 @@ import subprocess
 import sys
 import time
 
-from torchvision import datasets
-from tqdm import tqdm
-
-import course_data
-from proj1.comparison.options import positive_int
-from reports.build import BuildError, build_from_run
+# The modules that load torch, torchvision or typst are imported in the functions that use them, once run() has
+# set its stop handlers: a stop while they load (seconds) is then a stop like any other.
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 RUNS = os.path.join(ROOT, 'runs')
@@ -52,12 +48,14 @@ def assignments(hw3_epochs):
 
 def time_left(done, left, seconds):
     """'about 02:30 left': the time the `left` costs take at the pace of the `done` ones (`seconds`)."""
+    from tqdm import tqdm
     return f'about {tqdm.format_interval(seconds * left / done)} left' if left else 'done'
 
 
 def build_report(name, results):
     """The report `name` of this run in runs/reports/NAME/, from its `results` ({file name: path}) and the
     committed results for the rest; returns whether it was built."""
+    from reports.build import BuildError, build_from_run
     try:
         pdf = build_from_run(name, results, os.path.join(RUNS, 'reports', name))
     except (BuildError, OSError) as error:
@@ -68,9 +66,16 @@ def build_report(name, results):
 
 
 def provide_data():
-    """Make sure that MNIST and CIFAR-10 are in the data folder before any assignment starts."""
+    """Make sure that MNIST and CIFAR-10 are in the data folder before any assignment starts; missing data
+    ends the run with one line, status 1."""
+    from torchvision import datasets
+
+    import course_data
     for dataset_class, name in ((datasets.MNIST, 'mnist'), (datasets.CIFAR10, 'cifar10')):
-        course_data.load(dataset_class, os.path.join(course_data.data_dir(), name), train=True)
+        try:
+            course_data.load(dataset_class, os.path.join(course_data.data_dir(), name), train=True)
+        except course_data.DataUnavailableError as error:
+            sys.exit(f'error: {error}')
 
 
 class Stopped(Exception):
@@ -102,6 +107,7 @@ def run_child(command, folder):
 
 
 def main():
+    from proj1.comparison.options import positive_int
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--hw3-epochs', type=positive_int, default=2,
                         help='epochs of each homework 3 experiment (default 2; handout: 50)')
@@ -111,7 +117,10 @@ def main():
               'and its report is not built (its text describes the 50-epoch curves).')
     provide_data()
     for folder in ('proj1', 'proj2', 'hw3'):
-        os.makedirs(os.path.join(RUNS, folder), exist_ok=True)
+        try:
+            os.makedirs(os.path.join(RUNS, folder), exist_ok=True)
+        except OSError as error:
+            sys.exit(f'error: cannot make the folder of this run\'s results ({error})')
     failed, reports = [], []
     runs = assignments(options.hw3_epochs)
     total, done, start = sum(run[3] for run in runs), 0, time.time()
@@ -134,14 +143,11 @@ def main():
 
 
 def run():
-    """main(), its foreseeable ends as one line: missing data (status 1), a stop by SIGINT or SIGTERM (status 130
-    or 143, the running assignment stopped with it)."""
+    """main(), a stop by SIGINT or SIGTERM as one line (status 130 or 143, the running assignment stopped with it)."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
     try:
         main()
-    except course_data.DataUnavailableError as error:
-        sys.exit(f'error: {error}')
     except Stopped as stopped:
         print(f'run_all.py: stopped by {signal.Signals(stopped.signum).name}', file=sys.stderr)
         sys.exit(128 + stopped.signum)

@@ -43,3 +43,23 @@ def test_a_stop_ends_the_running_assignment_too_and_says_so(signum, status):
     out, err = parent.communicate(timeout=30)
     assert parent.returncode == status and err == f'run_all.py: stopped by {signal.Signals(signum).name}\n', err
     assert subprocess.run(['ps', '-p', children[0]], capture_output=True).returncode == 1  # the child is gone
+
+
+def test_a_stop_while_the_modules_load_is_one_line_too():
+    """SIGINT a second after the start, while torch and the rest load (or later): one line, status 130, no traceback."""
+    parent = subprocess.Popen([sys.executable, 'run_all.py'], cwd=run_all.ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    parent.send_signal(signal.SIGINT)
+    out, err = parent.communicate(timeout=60)
+    assert (parent.returncode, err) == (130, 'run_all.py: stopped by SIGINT\n'), err
+
+
+def test_a_runs_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / 'runs').write_text('a file where the folder of the runs goes')
+    code = (f'import sys, run_all\nrun_all.provide_data = lambda: None\nrun_all.RUNS = {str(tmp_path / "runs")!r}\n'
+            "sys.argv = ['run_all.py']\nrun_all.run()\n")
+    result = subprocess.run([sys.executable, '-c', code], cwd=run_all.ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [f"error: cannot make the folder of this run's results ([Errno 20] Not a "
+                                          f"directory: '{tmp_path / 'runs' / 'proj1'}')"]
