@@ -1,9 +1,12 @@
 """The figure of the digit-pairs experiment, from the results that `experiments.digit_pairs --out` wrote.
 
     python -m experiments.plot experiments/digit_pairs.json experiments/digit_pairs_curve.svg
+
+An existing figure is replaced with --overwrite only.
 """
 import argparse
 import json
+import os
 import sys
 
 import matplotlib
@@ -35,11 +38,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('results', help='the JSON file of experiments.digit_pairs --out')
     parser.add_argument('figure', help='the figure to write (.svg, .pdf or .png)')
+    parser.add_argument('--overwrite', action='store_true', help='replace the figure if it exists (default: refuse)')
     options = parser.parse_args()
+    if os.path.abspath(options.figure) == os.path.abspath(options.results):
+        parser.error('the figure would replace the results it is drawn from')
+    if os.path.splitext(options.figure)[1] not in ('.svg', '.pdf', '.png'):
+        parser.error(f'{options.figure} is not a .svg, .pdf or .png file')
+    if os.path.lexists(options.figure) and not options.overwrite:
+        parser.error(f'{options.figure} exists (--overwrite replaces it)')
     try:
         with open(options.results) as f:
             plot_curve(json.load(f), options.figure)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
         sys.exit(f'error: cannot draw {options.figure} from {options.results}: {error!r}')
     print(f'wrote {options.figure}')
 

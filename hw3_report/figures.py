@@ -1,7 +1,7 @@
 """The figures of homework 3's report, from the JSON logs that hw3_trainer.py wrote:
 
-    python hw3_report/figures.py                      # hw3_report/experiment_*.json -> hw3_report/experiment_N.svg
-    python hw3_report/figures.py runs/hw3 --format png
+    python hw3_report/figures.py runs/hw3             # runs/hw3/experiment_*.json -> runs/hw3/experiment_N.svg
+    python hw3_report/figures.py --overwrite          # the report's: hw3_report/experiment_N.svg replaced
 
 experiment_1: the MLP's train (dashed) and test (solid) MAE per epoch at the three learning rates, on one
 log-scale axis; experiment_2: the CNN, one colour per seed, and the test MAE of the MLP of experiment 1 that
@@ -42,9 +42,15 @@ def read_logs(folder):
                 log = json.load(f)
             for name, run in log.items():
                 training = {key: run['logs'][key] for key in ('train_mae', 'test_mae')}
+                for key, values in training.items():
+                    if not (isinstance(values, list) and values and all(
+                            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in values)):
+                        raise LogError(f'{path}: {name} has no {key} curve to draw (a list of numbers above 0)')
                 training.update(name=name, network=run.get('network_type'), lr=run.get('lr'), seed=run.get('seed'),
                                 kernels=(run.get('config') or {}).get('kernel_sizes'))
                 runs.setdefault(int(number), {})[name + (f' {seed.replace("seed", "seed ")}' if seed else '')] = training
+        except LogError:
+            raise
         except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
             raise LogError(f'{path}: not a log of hw3_trainer.py ({error!r})') from None
     if not runs:
@@ -149,11 +155,20 @@ def main():
     parser.add_argument('folder', nargs='?', default=HERE, help='folder of the logs and the figures (default: '
                                                                 'hw3_report)')
     parser.add_argument('--format', choices=('svg', 'pdf', 'png'), default='svg', help='(default: %(default)s)')
+    parser.add_argument('--overwrite', action='store_true', help='replace the figures if they exist (default: refuse)')
     options = parser.parse_args()
     try:
-        print('wrote ' + ', '.join(draw(options.folder, extension=options.format)))
+        runs = read_logs(options.folder)
     except (OSError, LogError) as error:
         sys.exit(f'error: {error}')
+    existing = [path for path in (os.path.join(options.folder, f'experiment_{n}.{options.format}') for n in sorted(runs))
+                if os.path.lexists(path)]
+    if existing and not options.overwrite:
+        parser.error(f'{", ".join(existing)} exist{"s" if len(existing) == 1 else ""} (--overwrite replaces them)')
+    try:
+        print('wrote ' + ', '.join(draw(options.folder, extension=options.format)))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as error:
+        sys.exit(f'error: cannot draw the figures of {options.folder}: {error}')
 
 
 if __name__ == '__main__':

@@ -4,7 +4,7 @@
     python test.py --out results/test.json && python plot.py results/test.json results/errors.svg
     python ablation.py --out results/ablation.json && python plot.py results/ablation.json results/ablation.svg
 
-The figure's extension (svg, pdf, png) sets its format.
+The figure's extension (svg, pdf, png) sets its format; an existing figure is replaced with --overwrite only.
 """
 import argparse
 import json
@@ -32,7 +32,7 @@ def read_rows(path):
     with open(path) as f:
         try:
             results = json.load(f)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ResultsError(f'{path}: not JSON ({error})') from None
     try:
         architectures = results['architectures'].items()
@@ -42,8 +42,8 @@ def read_rows(path):
         raise ResultsError(f'{path}: not the results of test.py --out (no {error})') from None
     for name, params, error, std in rows:
         if not (isinstance(params, int) and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                                and math.isfinite(x) for x in (error, std))):
-            raise ResultsError(f'{path}: {name} has no finite error to draw ({error}, {std})')
+                                                and 0 <= x <= 100 for x in (error, std))):
+            raise ResultsError(f'{path}: {name} has no error rate to draw (mean {error}%, std {std}%)')
     if not rows:
         raise ResultsError(f'{path}: no architecture trained to the end')
     return rows
@@ -77,10 +77,15 @@ def main():
     parser.add_argument('results', nargs='?', default=os.path.join('results', 'test.json'),
                         help='the JSON file of test.py --out (default: %(default)s)')
     parser.add_argument('figure', nargs='?', default=os.path.join('results', 'errors.svg'),
-                        help='figure to write (default: %(default)s)')
+                        help='figure to write, .svg, .pdf or .png (default: %(default)s)')
+    parser.add_argument('--overwrite', action='store_true', help='replace the figure if it exists (default: refuse)')
     options = parser.parse_args()
     if os.path.abspath(options.figure) == os.path.abspath(options.results):
         parser.error('the figure would replace the results it is drawn from')
+    if os.path.splitext(options.figure)[1] not in ('.svg', '.pdf', '.png'):
+        parser.error(f'{options.figure} is not a .svg, .pdf or .png file')
+    if os.path.lexists(options.figure) and not options.overwrite:
+        parser.error(f'{options.figure} exists (--overwrite replaces it)')
     try:
         draw(read_rows(options.results), options.figure)
     except (OSError, ResultsError) as error:

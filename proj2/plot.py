@@ -1,10 +1,11 @@
 """The figures of project 2's report, from the results that `test.py --out` wrote:
 
-    python test.py --rounds 10 --out results/test.json && python plot.py results/test.json results
+    python test.py --rounds 10 --out results/test.json && python plot.py results/test.json results --overwrite
 
 decision_boundary.svg: the first round's network output over [0, 1]^2, its 0.5 level (the decision
 boundary), the true circle and the misclassified test points; loss_curve.svg: the training MSE of
-each epoch, every round. The extension of --format (svg, pdf, png) sets the files' format.
+each epoch, every round. --format (svg, pdf, png) sets the files' format; existing figures are
+replaced with --overwrite only.
 """
 import argparse
 import json
@@ -23,6 +24,7 @@ else:  # beside test.py
     from disc import written
 
 STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG from the same figure
+FIGURES = ('decision_boundary', 'loss_curve')
 
 
 def save(figure, path):
@@ -37,6 +39,8 @@ def plot_decision_boundary(results, path):
     """Output of the first round's network on a grid, its boundary, the true circle, the test errors."""
     data = results['boundary']
     n = data['resolution']
+    if not (isinstance(n, int) and n >= 2 and len(data['output']) == n):
+        raise ValueError(f'a grid of resolution {n!r} with {len(data["output"])} rows, not a grid to draw')
     axis = [i / (n - 1) for i in range(n)]
     points, targets, wrong = data['test_input'], data['test_target'], set(data['wrong'])
     right = [k for k in range(len(points)) if k not in wrong]
@@ -82,7 +86,7 @@ def draw(results_path, folder, extension='svg'):
     """Both figures from `results_path` into `folder`; returns their paths."""
     with open(results_path) as f:
         results = json.load(f)
-    paths = [os.path.join(folder, f'{name}.{extension}') for name in ('decision_boundary', 'loss_curve')]
+    paths = [os.path.join(folder, f'{name}.{extension}') for name in FIGURES]
     with matplotlib.rc_context(STYLE):
         plot_decision_boundary(results, paths[0])
         plot_loss_curve(results, paths[1])
@@ -95,10 +99,17 @@ def main():
                         help='the JSON file of test.py --out (default: %(default)s)')
     parser.add_argument('folder', nargs='?', default='results', help='folder of the figures (default: %(default)s)')
     parser.add_argument('--format', choices=('svg', 'pdf', 'png'), default='svg', help='(default: %(default)s)')
+    parser.add_argument('--overwrite', action='store_true', help='replace the figures if they exist (default: refuse)')
     options = parser.parse_args()
+    for name in FIGURES:
+        path = os.path.join(options.folder, f'{name}.{options.format}')
+        if os.path.abspath(path) == os.path.abspath(options.results):
+            parser.error(f'{path} would replace the results it is drawn from')
+        if os.path.lexists(path) and not options.overwrite:
+            parser.error(f'{path} exists (--overwrite replaces it)')
     try:
         paths = draw(options.results, options.folder, options.format)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
         sys.exit(f'error: cannot draw the figures of {options.results}: {error!r}')
     print('wrote ' + ', '.join(paths))
 

@@ -454,6 +454,34 @@ def test_the_figures_of_a_truncated_log_say_which(tmp_path):
     assert os.listdir(tmp_path) == ['experiment_1.json']
 
 
+def test_the_figures_refuse_empty_curves_and_replace_a_figure_with_overwrite_only(tmp_path, monkeypatch, capsys):
+    from hw3_report import figures
+
+    def main(*argv):
+        monkeypatch.setattr(sys, 'argv', ['figures.py', str(tmp_path), *argv])
+        try:
+            figures.main()
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+        return code, capsys.readouterr()
+    log = {'mlp': {'logs': {'train_mae': [], 'test_mae': [2.0]}, 'network_type': 'mlp', 'lr': 0.01}}
+    (tmp_path / 'experiment_1.json').write_text(json.dumps(log))
+    code, captured = main()
+    assert (code, captured.err) == (f'error: {tmp_path}/experiment_1.json: mlp has no train_mae curve to draw (a list '
+                                    'of numbers above 0)', '')
+    log['mlp']['logs']['train_mae'] = [2.5]
+    (tmp_path / 'experiment_1.json').write_text(json.dumps(log))
+    (tmp_path / 'experiment_1.svg').write_text('mine')
+    code, captured = main()
+    assert code == 2 and captured.err.splitlines()[-1].endswith(
+        f'{tmp_path}/experiment_1.svg exists (--overwrite replaces them)')
+    assert (tmp_path / 'experiment_1.svg').read_text() == 'mine'
+    code, captured = main('--overwrite')
+    assert code == 0 and captured.out == f'wrote {tmp_path}/experiment_1.svg\n'
+    assert (tmp_path / 'experiment_1.svg').read_text().startswith('<?xml')
+
+
 def test_the_default_out_folder_is_the_git_ignored_runs_not_the_report():
     assert hw3.option_parser().parse_args([]).out == os.path.join('runs', 'hw3')
     ignored = subprocess.run(['git', 'check-ignore', '-q', os.path.join('runs', 'hw3', 'experiment_1.json')], cwd=ROOT)

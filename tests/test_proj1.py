@@ -278,13 +278,22 @@ def test_plot_draws_the_results_and_refuses_what_it_cannot_draw(tmp_path):
                                        '"test_error": {"mean": NaN, "std": null}}}}')
     (tmp_path / 'text.json').write_text('{"architectures": {"best": {"parameters": 1, '
                                         '"test_error": {"mean": "1%", "std": null}}}}')
-    for results in ('missing.json', 'junk.json', 'truncated.json', 'nan.json', 'text.json'):
+    (tmp_path / 'huge.json').write_text('{"architectures": {"best": {"parameters": 1, '
+                                        '"test_error": {"mean": 1e306, "std": 1e306}}}}')
+    (tmp_path / 'binary.json').write_bytes(b'\x80\x81\xfe')
+    for results in ('missing.json', 'junk.json', 'truncated.json', 'nan.json', 'text.json', 'huge.json', 'binary.json'):
         run = plot(results, tmp_path / 'x.svg')
-        assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
+        assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: '), run.stderr
     assert not (tmp_path / 'x.svg').exists()
-    run = plot('junk.json', 'junk.json')
-    assert run.returncode == 2 and 'replace the results' in run.stderr
+    (tmp_path / 'mine.svg').write_text('mine')
+    for figure, message in (('junk.json', 'replace the results'), ('x.xyz', 'x.xyz is not a .svg, .pdf or .png file'),
+                            ('mine.svg', 'mine.svg exists (--overwrite replaces it)')):
+        run = plot('junk.json', figure)
+        assert run.returncode == 2 and message in run.stderr.splitlines()[-1], run.stderr
     assert (tmp_path / 'junk.json').read_text() == '{"no": "architectures"}'
+    assert (tmp_path / 'mine.svg').read_text() == 'mine' and not (tmp_path / 'x.xyz').exists()
+    run = plot(os.path.join(PROJ1, 'results', 'test.json'), 'mine.svg', '--overwrite')
+    assert run.returncode == 0 and (tmp_path / 'mine.svg').read_text().startswith('<?xml'), run.stderr
 
 
 class Terminal(io.StringIO):

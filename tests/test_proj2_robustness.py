@@ -268,6 +268,45 @@ def test_a_results_file_that_cannot_be_written_after_the_training_is_one_line_an
     assert os.listdir(tmp_path) == []
 
 
+def run_main(main, monkeypatch, capsys, *argv):
+    """(exit status or message, captured output) of `main()` under the command line `argv`."""
+    monkeypatch.setattr(sys, 'argv', ['plot.py', *map(str, argv)])
+    try:
+        main()
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    return code, capsys.readouterr()
+
+
+def test_the_plots_refuse_what_they_cannot_draw_and_replace_nothing_unasked(tmp_path, monkeypatch, capsys):
+    """Project 2's figures and the digit-pairs curve: a grid that is no grid, an input named like an output,
+    a figure that exists (--overwrite replaces it)."""
+    from experiments import plot as experiments_plot
+    from proj2 import plot
+    results = json.loads(open(os.path.join(PROJ2, 'results', 'test.json')).read())
+    results['boundary']['resolution'] = 1
+    (tmp_path / 'one.json').write_text(json.dumps(results))
+    code, _ = run_main(plot.main, monkeypatch, capsys, tmp_path / 'one.json', tmp_path)
+    assert code.startswith(f'error: cannot draw the figures of {tmp_path / "one.json"}: ValueError(\'a grid of resolution 1')
+    (tmp_path / 'decision_boundary.svg').write_text('{}')
+    for argv, message in (([tmp_path / 'decision_boundary.svg', tmp_path], 'would replace the results it is drawn from'),
+                          ([tmp_path / 'one.json', tmp_path], 'decision_boundary.svg exists (--overwrite replaces it)')):
+        code, captured = run_main(plot.main, monkeypatch, capsys, *argv)
+        assert code == 2 and captured.err.splitlines()[-1].endswith(message), captured.err
+    assert sorted(os.listdir(tmp_path)) == ['decision_boundary.svg', 'one.json']
+    assert (tmp_path / 'decision_boundary.svg').read_text() == '{}'
+    digit_pairs = os.path.join(PROJ2, 'results', 'digit_pairs.json')
+    (tmp_path / 'curve.svg').write_text('mine')
+    for argv, message in (([tmp_path / 'one.json', tmp_path / 'one.json'], 'would replace the results it is drawn from'),
+                          ([digit_pairs, tmp_path / 'curve.svg'], 'curve.svg exists (--overwrite replaces it)')):
+        code, captured = run_main(experiments_plot.main, monkeypatch, capsys, *argv)
+        assert code == 2 and captured.err.splitlines()[-1].endswith(message), captured.err
+    assert (tmp_path / 'curve.svg').read_text() == 'mine'
+    code, captured = run_main(experiments_plot.main, monkeypatch, capsys, digit_pairs, tmp_path / 'curve.svg', '--overwrite')
+    assert code == 0 and (tmp_path / 'curve.svg').read_text().startswith('<?xml'), captured.err
+
+
 NAN, INF = float('nan'), float('inf')
 
 
