@@ -6,6 +6,7 @@ training, then the mean and standard deviation over the seeds of each training r
 import argparse
 import glob
 import json
+import math
 import os
 import statistics
 import sys
@@ -35,26 +36,49 @@ FIELDS = ('parameters', 'lr', 'seed', 'config', 'logs')
 CURVES = ('train_loss', 'test_loss', 'train_mae', 'test_mae')
 
 
+def finite(value):
+    """Whether `value` is a finite number (a bool is not; an integer too large for a float is not)."""
+    try:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def check_run(path, name, run):
+    """Raise LogError unless `run` holds what the tables print: its fields and four curves of finite numbers,
+    one value per epoch (a diverged training says why, in a string, and may stop early)."""
+    missing = [field for field in FIELDS if field not in run] or [
+        curve for curve in CURVES if not isinstance(run['logs'], dict) or curve not in run['logs']]
+    if missing:
+        raise LogError(f'{path}: training {name!r} lacks {", ".join(missing)} (a log of an older hw3_trainer.py?)')
+    diverged, curves = run.get('diverged'), [run['logs'][curve] for curve in CURVES]
+    if diverged not in (None, False) and not isinstance(diverged, str):
+        raise LogError(f'{path}: training {name!r} has a "diverged" that is not a message: {diverged!r}')
+    if not all(isinstance(curve, list) for curve in curves):
+        raise LogError(f'{path}: training {name!r} has a curve that is not a list')
+    if not diverged and (not all(curves) or len({len(curve) for curve in curves}) != 1):
+        raise LogError(f'{path}: training {name!r} has no epoch, or curves of different lengths')
+    values = [run['parameters'], run['lr'], *(value for curve in curves for value in curve)]
+    if not diverged and not all(finite(value) for value in values):
+        raise LogError(f'{path}: training {name!r} holds a parameter count, learning rate or curve value that '
+                       'is not a finite number (a diverged training not marked as such?)')
+    if not (isinstance(run['parameters'], int) and finite(run['lr'])):
+        raise LogError(f'{path}: training {name!r} has no parameter count or learning rate')
+    if not finite(run.get('seconds', 0)) or not isinstance(run.get('made_by') or {}, dict):
+        raise LogError(f'{path}: training {name!r} has a "seconds" or "made_by" of another type')
+
+
 def read_log(path):
     """{training name: training} of the log at `path`, each with its fields and four per-epoch curves."""
     try:
         with open(path) as f:
             runs = json.load(f)
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise LogError(f'{path}: not JSON ({error}), a truncated log?') from None
     if not isinstance(runs, dict) or not runs or not all(isinstance(run, dict) for run in runs.values()):
         raise LogError(f'{path}: not a log of hw3_trainer.py (no training in it)')
     for name, run in runs.items():
-        missing = [field for field in FIELDS if field not in run] or [
-            curve for curve in CURVES if not isinstance(run['logs'], dict) or curve not in run['logs']]
-        if missing:
-            raise LogError(f'{path}: training {name!r} lacks {", ".join(missing)} (a log of an older hw3_trainer.py?)')
-        if not run.get('diverged') and not run['logs']['test_mae']:
-            raise LogError(f'{path}: training {name!r} has no epoch')
-        numbers = [run['parameters'], run['lr'], *(value for curve in CURVES for value in run['logs'][curve])]
-        if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in numbers):
-            raise LogError(f'{path}: training {name!r} holds a parameter count, learning rate or curve value that '
-                           'is not a number')
+        check_run(path, name, run)
     return runs
 
 
@@ -95,8 +119,8 @@ def provenance_row(path, name, run):
     made = run.get('made_by') or {}
     commit = (made.get('commit') or '?')[:7] + (' (modified)' if made.get('hw3_trainer_modified') else '')
     where = made.get('gpu') or made.get('cpu', '?')
-    return [os.path.basename(path), name, commit, where, str(made.get('threads', '?')), made.get('torch', '?'),
-            made.get('date', '?'), f"{run['seconds']:.0f}" if 'seconds' in run else '?']
+    return [os.path.basename(path), name, str(commit), str(where), str(made.get('threads', '?')),
+            str(made.get('torch', '?')), str(made.get('date', '?')), f"{run['seconds']:.0f}" if 'seconds' in run else '?']
 
 
 def markdown(header, rows, text_columns=2):

@@ -4,6 +4,7 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -488,18 +489,49 @@ def test_the_default_out_folder_is_the_git_ignored_runs_not_the_report():
     assert ignored.returncode == 0
 
 
+def broken_logs():
+    """(label, a log of experiment 2 broken one way, the message expected)."""
+    def broken(change):
+        log = json.loads(open(os.path.join(ROOT, 'hw3_report', 'experiment_2.json')).read())
+        change(log['cnn'])
+        return log
+    def set_logs(**values):
+        return lambda run: run['logs'].update(values)
+    return [
+        ('a word in a curve', broken(lambda run: run['logs']['test_mae'].__setitem__(3, 'two')), 'not a finite number'),
+        ('an empty curve', broken(set_logs(train_mae=[])), 'curves of different lengths'),
+        ('no epoch', broken(set_logs(train_loss=[], test_loss=[], train_mae=[], test_mae=[])), 'has no epoch'),
+        ('NaN curve, not marked diverged', broken(set_logs(test_mae=[float('nan')] * 50)), 'not a finite number'),
+        ('a huge learning rate', broken(lambda run: run.update(lr=10 ** 400)), 'not a finite number'),
+        ('seconds in words', broken(lambda run: run.update(seconds='x')), '"seconds" or "made_by" of another type'),
+        ('made_by a list', broken(lambda run: run.update(made_by=[1])), '"seconds" or "made_by" of another type'),
+        ('diverged as true', broken(lambda run: run.update(diverged=True)), '"diverged" that is not a message'),
+        ('a curve not a list', broken(set_logs(test_mae=3)), 'a curve that is not a list')]
+
+
+@pytest.mark.parametrize('label, log, message', broken_logs(), ids=[case[0] for case in broken_logs()])
+def test_summarize_refuses_a_log_that_its_tables_cannot_print(tmp_path, label, log, message):
+    from hw3_report import summarize
+    (tmp_path / 'experiment_2.json').write_text(json.dumps(log))
+    with pytest.raises(summarize.LogError, match=re.escape(message)):
+        summarize.read_log(str(tmp_path / 'experiment_2.json'))
+
+
 def test_summarize_reads_logs_and_refuses_what_is_not_one(tmp_path):
     run = script('hw3_report/summarize.py', '-h')
     assert run.returncode == 0 and run.stdout.startswith('usage: summarize.py')
+    from hw3_report import summarize
     (tmp_path / 'experiment_9.json').write_text('{"cnn": {"lr": 0.1')
-    typed = json.loads(open(os.path.join(ROOT, 'hw3_report', 'experiment_2.json')).read())
-    typed['cnn']['logs']['test_mae'][3] = 'two'
-    (tmp_path / 'typed').mkdir()
-    (tmp_path / 'typed' / 'experiment_2.json').write_text(json.dumps(typed))
-    for argument in (tmp_path, tmp_path / 'experiment_9.json', tmp_path / 'missing.json', tmp_path / 'empty',
-                     tmp_path / 'typed'):
-        run = script('hw3_report/summarize.py', argument)
-        assert run.returncode == 1 and len(run.stderr.splitlines()) == 1 and run.stderr.startswith('error: ')
+    (tmp_path / 'binary.json').write_bytes(b'\x80\x81\xfe')
+    for argument, message in ((tmp_path / 'experiment_9.json', 'not JSON'), (tmp_path / 'binary.json', 'not JSON')):
+        with pytest.raises(summarize.LogError, match=message):
+            summarize.read_log(str(argument))
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(summarize.LogError, match='holds no experiment_'):
+        summarize.log_paths([str(tmp_path / 'empty')])
+    run = script('hw3_report/summarize.py', tmp_path)
+    assert run.returncode == 1 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(f'error: {tmp_path}/experiment_9.json: not JSON')
 
 
 def test_runs_side_by_side_may_check_one_out_folder(tmp_path):
