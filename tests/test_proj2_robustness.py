@@ -268,6 +268,48 @@ def test_a_results_file_that_cannot_be_written_after_the_training_is_one_line_an
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize('make, message', [
+    (lambda: Linear(2, -1), 'Linear: out_features must be an integer >= 1, got -1'),
+    (lambda: Linear(2.5, 3), 'Linear: in_features must be an integer >= 1, got 2.5'),
+    (lambda: BatchNorm1d(-1), 'BatchNorm1d: num_features must be an integer >= 1, got -1'),
+    (lambda: Conv2d(0, 3, 3), 'Conv2d: in_channels must be an integer >= 1, got 0'),
+    (lambda: framework.validation_split(torch.zeros(10, 2), torch.zeros(10, 1), float('nan')),
+     'validation_split: fraction must be a number in (0, 1), got nan'),
+    (lambda: error_rate(Linear(2, 1), torch.zeros(4, 2), torch.zeros(4, 1), threshold=float('nan')),
+     'error_rate: threshold must be a finite number, got nan'),
+    (lambda: framework.EarlyStopping(torch.zeros(4, 2), torch.zeros(4, 1), patience=float('nan')),
+     'EarlyStopping: patience must be an integer >= 1, got nan'),
+    (lambda: framework.EarlyStopping(torch.zeros(4, 2), torch.zeros(4, 1), min_delta=-1),
+     'EarlyStopping: min_delta must be a finite number >= 0, got -1')])
+def test_framework_calls_name_the_argument_they_refuse(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()
+
+
+@pytest.mark.parametrize('module, shape', [(Linear(3, 2), (4, 3)), (Conv2d(2, 3, 3), (2, 2, 5, 5))],
+                         ids=['Linear', 'Conv2d'])
+def test_a_gradient_of_another_dtype_is_refused_before_the_forward_is_spent(module, shape):
+    """A float64 gradient to a float32 module: a ValueError, and the right gradient still goes through after it."""
+    output = module(torch.randn(shape))
+    with pytest.raises(ValueError, match='expects a gradient of torch.float32 on cpu, got torch.float64 on cpu'):
+        module.backward(torch.ones(output.shape, dtype=torch.float64))
+    assert all(not g.any() for _, g in module.param())
+    module.backward(torch.ones(output.shape))
+    assert all(g.any() for _, g in module.param())
+
+
+def test_a_module_loads_tensors_only_and_all_or_nothing():
+    model = framework.Sequential(Linear(2, 3), ReLU(), Linear(3, 1))
+    before = model.state_dict()
+    for bad, message in (({**before, '2.bias': before['2.bias'].numpy()}, '2.bias is a ndarray, not a tensor'),
+                         ({**before, '2.bias': torch.empty(1, device='meta')}, '2.bias is a Tensor without data'),
+                         ({**before, '2.bias': torch.ones(1, dtype=torch.long)}, '2.bias of torch.int64, expected torch.float32')):
+        bad['0.weight'] = torch.ones(3, 2)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            model.load_state_dict(bad)
+        assert all(torch.equal(model.state_dict()[name], tensor) for name, tensor in before.items())
+
+
 def run_main(main, monkeypatch, capsys, *argv):
     """(exit status or message, captured output) of `main()` under the command line `argv`."""
     monkeypatch.setattr(sys, 'argv', ['plot.py', *map(str, argv)])

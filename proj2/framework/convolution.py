@@ -56,6 +56,7 @@ class Conv2d(Module):
         if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
             raise ValueError(f'Conv2d: kernel_size {kernel_size} and stride {stride} must be positive, '
                              f'padding {padding} non-negative')
+        self.check_sizes(in_channels=in_channels, out_channels=out_channels)
         self.weight = empty(out_channels, in_channels, *self.kernel_size, dtype=dtype, device=device)
         bound = 1 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
         self.weight.uniform_(-bound, bound)
@@ -92,6 +93,7 @@ class Conv2d(Module):
         if grad.shape != (batch, out_channels, *size):
             raise ValueError(f'{self} expects a gradient of shape {(batch, out_channels, *size)}, '
                              f'got {tuple(grad.shape)}')
+        self.check_kind(grad, columns)
         self.consume()  # checked: now spent (a second forward would also have overwritten the columns)
         grad = grad.reshape(batch, out_channels, length)
         # sum over the batch of grad[n] @ columns[n].T, (out, C kh kw)

@@ -38,10 +38,15 @@ class Module:
             raise ValueError(f'{type(self).__name__}: missing keys {sorted(set(own) - set(state_dict))}, '
                              f'unexpected keys {sorted(set(state_dict) - set(own))}')
         for name, tensor in own.items():  # every key checked before any is copied: all or nothing
-            if getattr(state_dict[name], 'shape', None) != tensor.shape:
-                raise ValueError(f'{type(self).__name__}: {name} of shape '
-                                 f'{tuple(getattr(state_dict[name], "shape", ())) or type(state_dict[name]).__name__}, '
+            value = state_dict[name]
+            if not isinstance(value, type(tensor)) or value.device.type == 'meta':
+                raise ValueError(f'{type(self).__name__}: {name} is a {type(value).__name__}'
+                                 f'{" without data (meta)" if isinstance(value, type(tensor)) else ""}, not a tensor')
+            if value.shape != tensor.shape:
+                raise ValueError(f'{type(self).__name__}: {name} of shape {tuple(value.shape)}, '
                                  f'expected {tuple(tensor.shape)}')
+            if value.is_floating_point() != tensor.is_floating_point():
+                raise ValueError(f'{type(self).__name__}: {name} of {value.dtype}, expected {tensor.dtype}')
         for name, tensor in own.items():
             tensor.copy_(state_dict[name])
 
@@ -87,6 +92,19 @@ class Module:
         self.saved = None
         return saved
 
+    def check_sizes(self, **sizes):
+        """Raise ValueError naming the first of `sizes` (name=value) that is not an integer >= 1."""
+        for name, size in sizes.items():
+            if not (isinstance(size, int) and not isinstance(size, bool) and size >= 1):
+                raise ValueError(f'{type(self).__name__}: {name} must be an integer >= 1, got {size!r}')
+
+    def check_kind(self, grad, like):
+        """`grad`, once it has the dtype and device of `like` (what forward saw); else a ValueError naming both."""
+        if grad.dtype != like.dtype or grad.device != like.device:
+            raise ValueError(f'{self} expects a gradient of {like.dtype} on {like.device}, got {grad.dtype} on '
+                             f'{grad.device}')
+        return grad
+
     def check_grad(self, grad, shape):
         """`grad`, once it has the `shape` of the forward's output; else a ValueError naming both."""
         if grad.shape != shape:
@@ -125,6 +143,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, init='xavier', dtype=None, device=None):
         if init not in INITIALISATIONS:
             raise ValueError(f'unknown initialisation {init!r}, choose among {sorted(INITIALISATIONS)}')
+        self.check_sizes(in_features=in_features, out_features=out_features)
         self.weight = empty(out_features, in_features, dtype=dtype, device=device)
         self.bias = empty(out_features, dtype=dtype, device=device)
         INITIALISATIONS[init](self.weight, self.bias)
@@ -143,6 +162,7 @@ class Linear(Module):
         if grad.shape != (input.shape[0], self.weight.shape[0]):
             raise ValueError(f'{self} expects a gradient of shape ({input.shape[0]}, {self.weight.shape[0]}), '
                              f'got {tuple(grad.shape)}')
+        self.check_kind(grad, input)
         self.consume()  # checked: now spent
         self.weight_grad.addmm_(grad.t(), input)
         self.bias_grad.add_(grad.sum(0))

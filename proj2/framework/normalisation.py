@@ -14,6 +14,7 @@ class BatchNorm(Module):
     shapes = {}  # number of input dimensions: the shape, in words
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=None, device=None):
+        self.check_sizes(num_features=num_features)
         self.eps, self.momentum, self.affine = eps, momentum, affine
         self.running_mean = empty(num_features, dtype=dtype, device=device).zero_()
         self.running_var = self.running_mean.new_ones(num_features)

@@ -21,6 +21,8 @@ def validation_split(input, target, fraction=0.2):
     """((train input, train target), (validation input, validation target)): the samples in a
     new random order, the last `fraction` of them for validation."""
     check_samples('validation_split', input, target)
+    if not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
+        raise ValueError(f'validation_split: fraction must be a number in (0, 1), got {fraction!r}')
     size = round(fraction * input.shape[0])
     if not 0 < size < input.shape[0]:
         raise ValueError(f'validation_split: a fraction of {fraction} of {input.shape[0]} samples leaves a part empty')
@@ -49,8 +51,10 @@ class EarlyStopping:
 
     def __init__(self, input, target, patience=10, min_delta=0):
         check_samples('EarlyStopping', input, target)
-        if patience < 1:
-            raise ValueError(f'EarlyStopping: patience must be at least 1, got {patience}')
+        if not (isinstance(patience, int) and not isinstance(patience, bool) and patience >= 1):
+            raise ValueError(f'EarlyStopping: patience must be an integer >= 1, got {patience!r}')
+        if not (isinstance(min_delta, (int, float)) and 0 <= min_delta < math.inf):
+            raise ValueError(f'EarlyStopping: min_delta must be a finite number >= 0, got {min_delta!r}')
         self.input, self.target, self.patience, self.min_delta = input, target, patience, min_delta
         self.losses, self.best_epoch, self.best_loss, self.best_state = [], 0, math.inf, None
 
@@ -123,6 +127,8 @@ def error_rate(model, input, target, threshold=0.5):
     when an output is not finite (a NaN is no class)."""
     if input.dim() == 0 or input.shape[0] == 0:
         raise ValueError(f'error_rate: no samples (input of shape {tuple(input.shape)})')
+    if not (isinstance(threshold, (int, float)) and math.isfinite(threshold)):
+        raise ValueError(f'error_rate: threshold must be a finite number, got {threshold!r}')
     training = model.training
     output = model.eval()(input)
     model.train(training)
