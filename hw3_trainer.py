@@ -295,6 +295,8 @@ class Trainer:
         """Train `n_epochs` epochs under one tqdm bar, appending each epoch's mean training and test loss and
         MAE to the logs and writing them as a line; a training loss that is no longer finite stops the
         training, and so does a test loss or MAE that is not (`self.diverged` says where)."""
+        if not (isinstance(n_epochs, int) and not isinstance(n_epochs, bool) and n_epochs >= 0):
+            raise ValueError(f'n_epochs must be an integer >= 0, got {n_epochs!r}')
         N = len(self.train)
         for epoch in tqdm(range(n_epochs)):
             train_loss, train_mae = 0.0, 0.0

@@ -367,6 +367,14 @@ def test_a_step_beyond_float32_is_a_divergence():
     assert trainer.diverged == 'diverged at epoch 1: loss inf'
 
 
+@pytest.mark.parametrize('n_epochs', [-1, 1.5, True, '2'])
+def test_train_loop_refuses_a_number_of_epochs_it_cannot_run(n_epochs):
+    trainer = small('mlp', MLP_128)
+    with pytest.raises(ValueError, match=f'n_epochs must be an integer >= 0, got {re.escape(repr(n_epochs))}'):
+        trainer.train_loop(n_epochs)
+    assert trainer.train_logs['train_loss'] == []
+
+
 def test_unknown_network_type():
     with pytest.raises(ValueError, match='"mlp" or "cnn"'):
         Trainer('rnn')
