@@ -343,6 +343,9 @@ class Trainer:
         if len(X) != len(y) or len(y) == 0:
             raise ValueError(f'evaluate needs as many images as labels, at least one: got X of {len(X)} '
                              f'and y of {len(y)}')
+        dtype = next(self.network.parameters()).dtype
+        if tuple(X.shape[1:]) != (3, 32, 32) or X.dtype != dtype:
+            raise ValueError(f'evaluate needs X of shape (N, 3, 32, 32) and {dtype}, got {tuple(X.shape)} and {X.dtype}')
         self.network.eval()
         sums = torch.zeros(2, device=self.device)
         with torch.inference_mode():

@@ -360,6 +360,14 @@ def test_a_test_mae_that_is_not_finite_stops_the_training_and_says_so():
     assert len(logs['test_mae']) == 1  # the epoch is logged as it was, and the training stops there
 
 
+def test_evaluate_refuses_images_of_another_shape_or_dtype(mlp):
+    images, labels = first(mlp.test.dataset, 4)
+    for X, message in ((images.double(), r'got \(4, 3, 32, 32\) and torch.float64'),
+                       (images.view(4, -1), r'got \(4, 3072\) and torch.float32')):
+        with pytest.raises(ValueError, match=r'evaluate needs X of shape \(N, 3, 32, 32\) and torch.float32, ' + message):
+            mlp.evaluate(X, labels)
+
+
 def test_a_step_beyond_float32_is_a_divergence():
     trainer = small('mlp', MLP_128)
     trainer.optimizer = torch.optim.Adam(trainer.network.parameters(), lr=1e38)
