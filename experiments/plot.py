@@ -6,14 +6,13 @@ An existing figure is replaced with --overwrite only.
 """
 import argparse
 import json
-import os
 import sys
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from proj2.plot import STYLE, save
+from proj2.plot import STYLE, check_figure, save
 
 
 def plot_curve(results, path):
@@ -40,12 +39,7 @@ def main():
     parser.add_argument('figure', help='the figure to write (.svg, .pdf or .png)')
     parser.add_argument('--overwrite', action='store_true', help='replace the figure if it exists (default: refuse)')
     options = parser.parse_args()
-    if os.path.abspath(options.figure) == os.path.abspath(options.results):
-        parser.error('the figure would replace the results it is drawn from')
-    if os.path.splitext(options.figure)[1] not in ('.svg', '.pdf', '.png'):
-        parser.error(f'{options.figure} is not a .svg, .pdf or .png file')
-    if os.path.lexists(options.figure) and not options.overwrite:
-        parser.error(f'{options.figure} exists (--overwrite replaces it)')
+    check_figure(parser, options.figure, options.results, options.overwrite)
     try:
         with open(options.results) as f:
             plot_curve(json.load(f), options.figure)

@@ -27,6 +27,17 @@ STYLE = {'font.size': 9, 'svg.hashsalt': 'report'}  # print size; the same SVG f
 FIGURES = ('decision_boundary', 'loss_curve')
 
 
+def check_figure(parser, path, results, overwrite):
+    """A usage error unless `path` is a figure that may be written: not `results`, a known format, new unless
+    `overwrite`."""
+    if os.path.abspath(path) == os.path.abspath(results):
+        parser.error(f'{path} would replace the results it is drawn from')
+    if os.path.splitext(path)[1] not in ('.svg', '.pdf', '.png'):
+        parser.error(f'{path} is not a .svg, .pdf or .png file')
+    if os.path.lexists(path) and not overwrite:
+        parser.error(f'{path} exists (--overwrite replaces it)')
+
+
 def save(figure, path):
     """`figure` in `path` (its extension sets the format), whole or not at all, the same bytes from the same
     figure (no date, fixed ids)."""
@@ -102,11 +113,7 @@ def main():
     parser.add_argument('--overwrite', action='store_true', help='replace the figures if they exist (default: refuse)')
     options = parser.parse_args()
     for name in FIGURES:
-        path = os.path.join(options.folder, f'{name}.{options.format}')
-        if os.path.abspath(path) == os.path.abspath(options.results):
-            parser.error(f'{path} would replace the results it is drawn from')
-        if os.path.lexists(path) and not options.overwrite:
-            parser.error(f'{path} exists (--overwrite replaces it)')
+        check_figure(parser, os.path.join(options.folder, f'{name}.{options.format}'), options.results, options.overwrite)
     try:
         paths = draw(options.results, options.folder, options.format)
     except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
