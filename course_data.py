@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 
+import torch
 from torchvision.datasets import CIFAR10  # bound at import: a grader's patch of the name leaves it be
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -93,6 +94,24 @@ def lay_out_offline_copy(destination):
 
 
 UNPARSABLE = (AssertionError, ValueError, EOFError, IndexError)  # what torchvision raises on damaged contents
+CLASSES = 10  # MNIST's digits, CIFAR-10's classes
+
+
+def checked(dataset):
+    """`dataset`, once its labels (torchvision's `targets`, where it has them) are classes 0 to 9; else
+    ValueError (a damaged labels file)."""
+    if getattr(dataset, 'targets', None) is None:
+        return dataset
+    labels = torch.as_tensor(dataset.targets)
+    if len(labels) and not 0 <= labels.min() <= labels.max() < CLASSES:
+        raise ValueError(f'labels outside 0..{CLASSES - 1} (from {int(labels.min())} to {int(labels.max())})')
+    return dataset
+
+
+def damaged(error):
+    """Whether `error`, raised by torchvision on opening a data set, says that its files are there but damaged."""
+    return isinstance(error, UNPARSABLE) or (  # torch's view of a file whose header's sizes do not fit its length
+        isinstance(error, RuntimeError) and 'is invalid for input of size' in str(error))
 
 
 def move_aside(folder, why):
@@ -122,21 +141,22 @@ def check_folder(folder):
 def load(dataset_class, folder, train, **kwargs):
     """torchvision's `dataset_class` (MNIST or CIFAR10) read from `folder` (DATA/mnist or DATA/cifar10),
     provided as the module's docstring says; `kwargs` (a `transform`, say) go to the class."""
+    folder = os.path.normpath(folder)
     check_folder(folder)
     try:
-        return open_dataset(dataset_class, folder, train, **kwargs)
-    except (OSError, RuntimeError) as error:
+        return checked(open_dataset(dataset_class, folder, train, **kwargs))
+    except (OSError, RuntimeError, *UNPARSABLE) as error:
         reason = error
-    except UNPARSABLE as error:  # a file of the right size and a damaged content: torchvision's asserts
-        reason = RuntimeError(f'a file fails to parse ({type(error).__name__}: {error})')
-        if os.path.exists(OFFLINE_COPY):
-            move_aside(folder, str(reason))
+        if damaged(error):  # files of the right size with a damaged content
+            reason = RuntimeError(f'a file fails to parse ({type(error).__name__}: {error})')
+            if os.path.exists(OFFLINE_COPY):
+                move_aside(folder, str(reason))
     if os.path.isdir(folder):
         remove_empty_folders(folder)  # what a failed download leaves, where prepare.py would not link MNIST
     if lay_out_offline_copy(os.path.dirname(os.path.abspath(folder))):
         try:
-            return open_dataset(dataset_class, folder, train, download=False, **kwargs)
-        except (OSError, RuntimeError) as error:
+            return checked(open_dataset(dataset_class, folder, train, download=False, **kwargs))
+        except (OSError, RuntimeError, *UNPARSABLE) as error:
             reason = error
     raise DataUnavailableError(
         f'{getattr(dataset_class, "__name__", "the data set")} is missing (or fails its integrity check) in {os.path.abspath(folder)} '

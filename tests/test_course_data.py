@@ -127,19 +127,38 @@ def test_a_damaged_sums_file_fails_the_check_and_the_copy_is_laid_out_again(tmp_
     assert len(moved) == 2 and sorted(open(os.path.join(folder, name)).read() for name in moved) == ['[]', '{']
 
 
+def damage_magic(labels, images):
+    labels[:4] = b'\xff\xff\xff\xff'
+
+
+def damage_label(labels, images):
+    labels[8 + 17] = 12
+
+
+def damage_header(labels, images):
+    images[12:16] = (29).to_bytes(4, 'big')  # 28 x 29 images: the sizes no longer fit the file
+
+
 @pytest.mark.skipif(not os.path.exists(course_data.OFFLINE_COPY), reason='needs the offline copy beside the repository')
-def test_a_data_file_that_fails_to_parse_is_moved_aside_and_the_copy_laid_out_again(tmp_path, offline, capfd):
-    """An MNIST of the right sizes whose labels file has a damaged header (torchvision asserts on it): moved
-    aside with a line on stderr, and the offline copy laid out in its place."""
+@pytest.mark.parametrize('damage, slash', [(damage_magic, '/'), (damage_label, ''), (damage_header, '')],
+                         ids=['magic number', 'label 12', 'header sizes'])
+def test_a_data_file_that_fails_to_parse_is_moved_aside_and_the_copy_laid_out_again(tmp_path, offline, capfd,
+                                                                                    damage, slash):
+    """An MNIST of the right sizes whose test files are damaged (torchvision asserts on a bad magic number, a
+    header's sizes do not fit, a label is no digit): moved aside with a line on stderr, and the offline copy
+    laid out in its place (the folder named with a trailing slash, as the prologue names it, too)."""
     raw = tmp_path / 'mnist' / 'MNIST' / 'raw'
     raw.mkdir(parents=True)
     source = os.path.join(os.path.dirname(course_data.OFFLINE_COPY), 'mnist', 'MNIST', 'raw')
     for name in os.listdir(source):
         (raw / name).write_bytes(open(os.path.join(source, name), 'rb').read())
     labels = bytearray((raw / 't10k-labels-idx1-ubyte').read_bytes())
-    labels[:4] = b'\xff\xff\xff\xff'  # the magic number
+    images = bytearray((raw / 't10k-images-idx3-ubyte').read_bytes())
+    damage(labels, images)
     (raw / 't10k-labels-idx1-ubyte').write_bytes(bytes(labels))
-    assert len(course_data.load(datasets.MNIST, str(tmp_path / 'mnist'), train=False)) == 10000
+    (raw / 't10k-images-idx3-ubyte').write_bytes(bytes(images))
+    dataset = course_data.load(datasets.MNIST, str(tmp_path / 'mnist') + slash, train=False)
+    assert len(dataset) == 10000 and int(dataset.targets.max()) == 9
     moved = [name for name in os.listdir(tmp_path) if name.startswith('mnist.damaged-')]
     assert len(moved) == 1 and (tmp_path / moved[0] / 'MNIST' / 'raw' / 't10k-labels-idx1-ubyte').read_bytes() == labels
     err = capfd.readouterr().err
