@@ -19,6 +19,7 @@ engines over 10 steps and averages the test error of the last 100 of 1,000).
 """
 import argparse
 import collections
+import math
 import sys
 
 import torch
@@ -132,6 +133,10 @@ def descend(params, grads, eta):
         g.zero_()
 
 
+class Diverged(ArithmeticError):
+    """A training whose loss or parameters are no longer finite."""
+
+
 def training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
     """Run the handout's gradient descent on `params` in place; yield after each step its
     `(step, train loss, train error, test error)`, in %.
@@ -141,9 +146,14 @@ def training(params, train_input, train_target, test_input, test_target, nb_step
     error are those of the parameters before the step, the test error that of the ones after.
     `per_sample` runs the handout's loop over the samples (`per_sample_training`); otherwise
     the batched engine runs (`batched_training`), which yields the same numbers to float rounding.
+    A loss or parameters no longer finite raise Diverged.
     """
     engine = per_sample_training if per_sample else batched_training
-    return engine(params, train_input, train_target, test_input, test_target, nb_steps)
+    for k, train_loss, train_error, test_error in engine(params, train_input, train_target, test_input, test_target,
+                                                         nb_steps):
+        if not (math.isfinite(train_loss) and all(p.isfinite().all() for p in params)):
+            raise Diverged(f'diverged at step {k}: the loss or the parameters are not finite')
+        yield k, train_loss, train_error, test_error
 
 
 def per_sample_training(params, train_input, train_target, test_input, test_target, nb_steps):
@@ -210,6 +220,9 @@ def device_option(text):
 def load_mnist(device='cpu', zeta=0.9):
     """The handout's data: normalised MNIST with one-hot targets scaled by `zeta`, on `device`."""
     train_input, train_target, test_input, test_target = prologue.load_data(one_hot_labels=True, normalize=True)
+    if not (train_input.isfinite().all() and test_input.isfinite().all()):
+        raise prologue.DataUnavailableError(f'MNIST in {prologue.data_dir()}: the normalised images are not finite '
+                                            '(training images of standard deviation 0): a damaged copy')
     return [train_input.to(device), zeta * train_target.to(device), test_input.to(device), zeta * test_target.to(device)]
 
 
@@ -242,5 +255,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except prologue.DataUnavailableError as error:
+    except (prologue.DataUnavailableError, Diverged) as error:
         sys.exit(f'error: {error}')

@@ -28,7 +28,7 @@ import torch
 
 import dlc_practical_prologue as prologue
 from benchmarks.references import threads_option
-from practical3_mlp import device_option, hidden_units, init_parameters, load_mnist, positive_int, training
+from practical3_mlp import Diverged, device_option, hidden_units, init_parameters, load_mnist, positive_int, training
 from proj1.comparison.options import machine_line
 
 
@@ -108,5 +108,5 @@ def main():
 if __name__ == '__main__':
     try:
         main()
-    except prologue.DataUnavailableError as error:
+    except (prologue.DataUnavailableError, Diverged) as error:
         sys.exit(f'error: {error}')

@@ -259,6 +259,24 @@ def test_a_bad_option_is_one_usage_error_before_any_work(monkeypatch, capsys, sc
     assert captured.err.splitlines()[-1].startswith('script.py: error: ') and message in captured.err, captured.err
 
 
+@pytest.mark.parametrize('per_sample', [False, True], ids=['batched', 'per-sample'])
+def test_a_loss_or_parameters_no_longer_finite_are_a_divergence(mnist, per_sample):
+    params = init_parameters(784, 50, 10)
+    params[0][0, 0] = float('inf')
+    small = [mnist[0][:20], mnist[1][:20], mnist[2][:20], mnist[3][:20]]
+    with pytest.raises(practical3_mlp.Diverged, match='diverged at step 0: the loss or the parameters are not finite'):
+        list(training(params, *small, 3, per_sample))
+
+
+def test_images_that_normalise_to_no_number_are_damaged_data(monkeypatch):
+    """Training images all alike (standard deviation 0): the normalised images are NaN, a damaged copy."""
+    zeros = torch.zeros(10, 784)
+    monkeypatch.setattr(practical3_mlp.prologue, 'load_data',
+                        lambda **kwargs: ((zeros - 0) / zeros.std(), torch.eye(10), zeros, torch.eye(10)))
+    with pytest.raises(practical3_mlp.prologue.DataUnavailableError, match='the normalised images are not finite'):
+        load_mnist()
+
+
 def test_a_network_without_units_is_refused():
     with pytest.raises(ValueError, match='nb_hidden=0'):
         init_parameters(784, 0, 10)
