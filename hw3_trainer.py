@@ -563,8 +563,11 @@ def main():
         writable_folder(options.out)
     except argparse.ArgumentTypeError as error:
         parser.error(f'argument --out: {error}')
-    previous = [name for name in (log_name(n, options.seed) for n in options.experiments)
-                if os.path.exists(os.path.join(options.out, name))]
+    logs = [os.path.join(options.out, log_name(n, options.seed)) for n in options.experiments]
+    folders = [log for log in logs if os.path.isdir(log)]
+    if folders:
+        parser.error(f'argument --out: {", ".join(folders)} {"is a folder" if len(folders) == 1 else "are folders"}')
+    previous = [os.path.basename(log) for log in logs if os.path.lexists(log)]
     if previous and not options.overwrite:
         parser.error(f'argument --out: {options.out} holds {", ".join(previous)} already (--overwrite replaces them)')
     print(f'device {options.device}, {options.epochs} epochs, seed {options.seed}, results in {options.out}',

@@ -6,12 +6,12 @@ pairs) against the handout's baseline, interleaved in one run, as a ratio of med
 import torch
 
 from proj1.comparison.experiment import configured
-from proj1.comparison.options import machine_line, main_or_exit, option_parser
+from proj1.comparison.options import machine_line, main_or_exit, option_parser, parse_options
 from proj1.comparison.training import ARCHS, draw, run_round
 
 
 def main():
-    options = option_parser(__doc__, rounds=3).parse_args()
+    options = parse_options(option_parser(__doc__, rounds=3))
     names = ('baseline', 'best')
     seconds = {name: [] for name in names}
     for r in range(options.rounds):

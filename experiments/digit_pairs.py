@@ -218,7 +218,7 @@ def check_curve(parser, options):
     curve = options.curve
     if os.path.splitext(curve)[1].lower() not in ('.svg', '.pdf', '.png'):
         parser.error(f'argument --curve: {curve} is not a .svg, .pdf or .png file')
-    if options.out and os.path.abspath(curve) == os.path.abspath(options.out):
+    if options.out and os.path.realpath(curve) == os.path.realpath(options.out):
         parser.error('argument --curve: the figure would replace the results of --out')
     if os.path.isdir(curve):
         parser.error(f'argument --curve: {curve} is a folder')

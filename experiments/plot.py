@@ -43,7 +43,7 @@ def main():
     try:
         with open(options.results) as f:
             plot_curve(json.load(f), options.figure)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError, RecursionError) as error:
         sys.exit(f'error: cannot draw {options.figure} from {options.results}: {error!r}')
     print(f'wrote {options.figure}')
 

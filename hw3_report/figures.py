@@ -51,7 +51,7 @@ def read_logs(folder):
                 runs.setdefault(int(number), {})[name + (f' {seed.replace("seed", "seed ")}' if seed else '')] = training
         except LogError:
             raise
-        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, RecursionError) as error:
             raise LogError(f'{path}: not a log of hw3_trainer.py ({error!r})') from None
     if not runs:
         raise LogError(f'{folder} holds no experiment_*.json log')

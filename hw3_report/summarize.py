@@ -28,6 +28,8 @@ def log_paths(arguments):
         found = sorted(glob.glob(os.path.join(argument, 'experiment_*.json'))) if os.path.isdir(argument) else [argument]
         if not found:
             raise LogError(f'{argument} holds no experiment_*.json log')
+        if os.path.exists(argument) and not os.path.isdir(argument) and not os.path.isfile(argument):
+            raise LogError(f'{argument} is not a file (a pipe, a device?)')
         paths += found
     return paths
 
@@ -73,7 +75,7 @@ def read_log(path):
     try:
         with open(path) as f:
             runs = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise LogError(f'{path}: not JSON ({error}), a truncated log?') from None
     if not isinstance(runs, dict) or not runs or not all(isinstance(run, dict) for run in runs.values()):
         raise LogError(f'{path}: not a log of hw3_trainer.py (no training in it)')
@@ -117,7 +119,7 @@ def seed_rows(runs):
 def provenance_row(path, name, run):
     """Where, when and from which commit a training was made, and how long it took (older logs say nothing)."""
     made = run.get('made_by') or {}
-    commit = (made.get('commit') or '?')[:7] + (' (modified)' if made.get('hw3_trainer_modified') else '')
+    commit = str(made.get('commit') or '?')[:7] + (' (modified)' if made.get('hw3_trainer_modified') else '')
     where = made.get('gpu') or made.get('cpu', '?')
     return [os.path.basename(path), name, str(commit), str(where), str(made.get('threads', '?')),
             str(made.get('torch', '?')), str(made.get('date', '?')), f"{run['seconds']:.0f}" if 'seconds' in run else '?']

@@ -32,7 +32,7 @@ def read_rows(path):
     with open(path) as f:
         try:
             results = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise ResultsError(f'{path}: not JSON ({error})') from None
     try:
         architectures = results['architectures'].items()
@@ -80,7 +80,7 @@ def main():
                         help='figure to write, .svg, .pdf or .png (default: %(default)s)')
     parser.add_argument('--overwrite', action='store_true', help='replace the figure if it exists (default: refuse)')
     options = parser.parse_args()
-    if os.path.abspath(options.figure) == os.path.abspath(options.results):
+    if os.path.realpath(options.figure) == os.path.realpath(options.results):
         parser.error('the figure would replace the results it is drawn from')
     if os.path.splitext(options.figure)[1] not in ('.svg', '.pdf', '.png'):
         parser.error(f'{options.figure} is not a .svg, .pdf or .png file')

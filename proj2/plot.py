@@ -30,7 +30,7 @@ FIGURES = ('decision_boundary', 'loss_curve')
 def check_figure(parser, path, results, overwrite):
     """A usage error unless `path` is a figure that may be written: not `results`, a known format, new unless
     `overwrite`."""
-    if os.path.abspath(path) == os.path.abspath(results):
+    if os.path.realpath(path) == os.path.realpath(results):
         parser.error(f'{path} would replace the results it is drawn from')
     if os.path.splitext(path)[1] not in ('.svg', '.pdf', '.png'):
         parser.error(f'{path} is not a .svg, .pdf or .png file')
@@ -116,7 +116,7 @@ def main():
         check_figure(parser, os.path.join(options.folder, f'{name}.{options.format}'), options.results, options.overwrite)
     try:
         paths = draw(options.results, options.folder, options.format)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError, RecursionError) as error:
         sys.exit(f'error: cannot draw the figures of {options.results}: {error!r}')
     print('wrote ' + ', '.join(paths))
 

@@ -60,7 +60,7 @@ def build(name, folder=None, pdf=None):
     pdf = pdf or os.path.join(ROOT, os.path.splitext(report.source)[0] + '.pdf')
     try:
         report.draw(folder)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ArithmeticError, RecursionError) as error:
         raise BuildError(f'{name}: cannot draw the figures from {folder}: {error}') from None
     relative = os.path.relpath(folder, ROOT)
     if relative.startswith('..'):

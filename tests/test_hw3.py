@@ -417,10 +417,27 @@ def script(*argv, cwd=ROOT):
 
 @pytest.mark.parametrize('option', [['--epochs', '0'], ['--epochs', '-3'], ['--seed', '-1'], ['--seed', str(2 ** 64)],
                                     ['--device', 'nonsense'], ['--experiments', '4']])
-def test_a_bad_option_is_one_usage_error(option):
-    run = script('hw3_trainer.py', *option)
-    assert run.returncode == 2 and 'Traceback' not in run.stderr
-    assert run.stderr.splitlines()[-1].startswith(f'hw3_trainer.py: error: argument {option[0]}: ')
+def test_a_bad_option_is_one_usage_error(option, monkeypatch, capsys):
+    monkeypatch.setattr(sys, 'argv', ['hw3_trainer.py', *option])
+    monkeypatch.setattr(hw3, 'EXPERIMENTS', {n: lambda *args: pytest.fail('trained') for n in (1, 2, 3)})
+    with pytest.raises(SystemExit) as exit:
+        hw3.main()
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.splitlines()[-1].startswith(f'hw3_trainer.py: error: argument {option[0]}: ')
+
+
+def test_a_log_that_is_a_folder_or_a_dangling_link_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(hw3, 'EXPERIMENTS', {n: lambda *args: pytest.fail('trained') for n in (1, 2, 3)})
+    (tmp_path / 'experiment_1.json').mkdir()
+    os.symlink(tmp_path / 'nowhere', tmp_path / 'experiment_2.json')
+    for options, message in ((['--experiments', '1', '--overwrite'], f'{tmp_path}/experiment_1.json is a folder'),
+                             (['--experiments', '2'], 'holds experiment_2.json already (--overwrite replaces them)')):
+        monkeypatch.setattr(sys, 'argv', ['hw3_trainer.py', '--out', str(tmp_path), *options])
+        with pytest.raises(SystemExit) as exit:
+            hw3.main()
+        err = capsys.readouterr().err
+        assert exit.value.code == 2 and err.splitlines()[-1].endswith(message), err
+    assert os.path.islink(tmp_path / 'experiment_2.json') and os.path.isdir(tmp_path / 'experiment_1.json')
 
 
 def test_an_out_folder_that_cannot_be_written_is_refused_before_training(tmp_path):
@@ -522,6 +539,7 @@ def broken_logs():
         ('seconds in words', broken(lambda run: run.update(seconds='x')), '"seconds" or "made_by" of another type'),
         ('made_by a list', broken(lambda run: run.update(made_by=[1])), '"seconds" or "made_by" of another type'),
         ('diverged as true', broken(lambda run: run.update(diverged=True)), '"diverged" that is not a message'),
+        ('a commit that is a number', broken(lambda run: run.update(made_by={'commit': 5})), None),
         ('a curve not a list', broken(set_logs(test_mae=3)), 'a curve that is not a list')]
 
 
@@ -529,6 +547,10 @@ def broken_logs():
 def test_summarize_refuses_a_log_that_its_tables_cannot_print(tmp_path, label, log, message):
     from hw3_report import summarize
     (tmp_path / 'experiment_2.json').write_text(json.dumps(log))
+    if message is None:  # printable: the tables print it
+        runs = summarize.read_log(str(tmp_path / 'experiment_2.json'))
+        assert [summarize.provenance_row('experiment_2.json', name, run)[2] for name, run in runs.items()][0] == '5'
+        return
     with pytest.raises(summarize.LogError, match=re.escape(message)):
         summarize.read_log(str(tmp_path / 'experiment_2.json'))
 
@@ -545,6 +567,10 @@ def test_summarize_reads_logs_and_refuses_what_is_not_one(tmp_path):
     (tmp_path / 'empty').mkdir()
     with pytest.raises(summarize.LogError, match='holds no experiment_'):
         summarize.log_paths([str(tmp_path / 'empty')])
+    os.mkfifo(tmp_path / 'pipe.json')
+    with pytest.raises(summarize.LogError, match='pipe.json is not a file'):
+        summarize.log_paths([str(tmp_path / 'pipe.json')])
+    os.remove(tmp_path / 'pipe.json')
     run = script('hw3_report/summarize.py', tmp_path)
     assert run.returncode == 1 and len(run.stderr.splitlines()) == 1, run.stderr
     assert run.stderr.startswith(f'error: {tmp_path}/experiment_9.json: not JSON')
