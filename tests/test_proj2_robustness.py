@@ -280,7 +280,33 @@ def test_a_results_file_that_cannot_be_written_after_the_training_is_one_line_an
     (lambda: framework.EarlyStopping(torch.zeros(4, 2), torch.zeros(4, 1), patience=float('nan')),
      'EarlyStopping: patience must be an integer >= 1, got nan'),
     (lambda: framework.EarlyStopping(torch.zeros(4, 2), torch.zeros(4, 1), min_delta=-1),
-     'EarlyStopping: min_delta must be a finite number >= 0, got -1')])
+     'EarlyStopping: min_delta must be a finite number >= 0, got -1'),
+    (lambda: Linear(2, 3)(torch.zeros(4, 2, dtype=torch.float64)),
+     'Linear(2, 3) holds torch.float32 on cpu, got input of torch.float64 on cpu'),
+    (lambda: Conv2d(1, 2, 3)([[0.0]]), 'holds torch.float32 on cpu, got input of list'),
+    (lambda: Linear(2, 3, init=['he']), "unknown initialisation ['he']"),
+    (lambda: LeakyReLU(float('nan')), 'LeakyReLU: negative_slope must be a finite number, got nan'),
+    (lambda: Softmax('1'), "Softmax: dim must be an integer, got '1'"),
+    (lambda: Flatten('a'), "Flatten: start_dim and end_dim must be integers, got 'a' and -1"),
+    (lambda: Dropout('0.5'), "dropout probability must be in [0, 1), got '0.5'"),
+    (lambda: BatchNorm1d(3, eps=-1), 'BatchNorm1d: eps must be a finite number > 0, got -1'),
+    (lambda: BatchNorm1d(3, momentum=5), 'BatchNorm1d: momentum must be None or a number in [0, 1], got 5'),
+    (lambda: framework.Sequential(Linear(2, 2), 2), 'Sequential takes modules, got Linear, int'),
+    (lambda: framework.Sequential(*[Linear(2, 2)] * 2), 'Sequential: a module appears twice'),
+    (lambda: LossMSE()([1.0], torch.zeros(1)), 'LossMSE: prediction must be a tensor, got list'),
+    (lambda: framework.LossCrossEntropy()(torch.zeros(2, 3), [0, 1]), 'LossCrossEntropy: target must be a tensor'),
+    (lambda: error_rate(Linear(2, 1), [[0.0, 0.0]], torch.zeros(1, 1)), 'error_rate: input must be a tensor, got list'),
+    (lambda: SGD([torch.zeros(2)]), 'param must list (parameter, gradient) pairs of tensors'),
+    (lambda: SGD([(torch.zeros(2, dtype=torch.long), torch.zeros(2, dtype=torch.long))]),
+     'a parameter of torch.int64: an optimiser moves floating-point parameters only'),
+    (lambda: train(Linear(2, 1), LossMSE(), SGD(Linear(2, 1).param()), torch.zeros(4, 2), torch.zeros(4, 1), 2.5, 2),
+     'train: epochs must be an integer >= 1, got 2.5'),
+    (lambda: train(Linear(2, 1), LossMSE(), SGD(Linear(2, 1).param()), torch.zeros(4, 2), torch.zeros(4, 1), 1, 2,
+                   log_every='a'), "train: log_every must be an integer >= 0, got 'a'"),
+    (lambda: train(Linear(2, 1), LossMSE(), SGD(Linear(2, 1).param()), torch.zeros(4, 2), torch.zeros(4, 1), 1, 2,
+                   scheduler=3), 'train: scheduler must be a scheduler of the framework, got int'),
+    (lambda: train(Linear(2, 1), LossMSE(), SGD(Linear(2, 1).param()), torch.zeros(4, 2), torch.zeros(4, 1), 1, 2,
+                   lr_schedule=lambda epoch: -1.0), 'train: lr_schedule(1) is -1.0, not a finite number >= 0')])
 def test_framework_calls_name_the_argument_they_refuse(make, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make()
@@ -296,6 +322,14 @@ def test_a_gradient_of_another_dtype_is_refused_before_the_forward_is_spent(modu
     assert all(not g.any() for _, g in module.param())
     module.backward(torch.ones(output.shape))
     assert all(g.any() for _, g in module.param())
+
+
+def test_a_validation_loss_that_is_not_finite_is_a_divergence():
+    model = Linear(2, 1)
+    stopping = framework.EarlyStopping(torch.full((4, 2), float('nan')), torch.zeros(4, 1))
+    with pytest.raises(framework.Diverged, match='diverged at epoch 1: validation loss nan'):
+        train(model, LossMSE(), SGD(model.param(), lr=0.1), torch.zeros(4, 2), torch.zeros(4, 1), 3, 2,
+              early_stopping=stopping)
 
 
 def test_a_module_loads_tensors_only_and_all_or_nothing():

@@ -65,6 +65,7 @@ class Conv2d(Module):
         self.bias_grad = self.bias.new_zeros(out_channels) if bias else None
 
     def forward(self, input):
+        self.check_input_kind(input, self.weight)
         out_channels, in_channels, kh, kw = self.weight.shape
         if input.dim() != 4 or input.shape[1] != in_channels:
             raise ValueError(f'{self} expects input of shape (N, {in_channels}, H, W), got {tuple(input.shape)}')

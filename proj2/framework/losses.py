@@ -3,10 +3,18 @@
 from .modules import Module
 
 
+def check_tensors(name, **tensors):
+    """A ValueError naming the first of `tensors` (name=value) that is not a tensor."""
+    for argument, value in tensors.items():
+        if not hasattr(value, 'is_floating_point'):
+            raise ValueError(f'{name}: {argument} must be a tensor, got {type(value).__name__}')
+
+
 class Loss(Module):
-    """A loss: prediction and target must have the same shape."""
+    """A loss: prediction and target must be tensors of the same shape."""
 
     def check(self, prediction, target):
+        check_tensors(type(self).__name__, prediction=prediction, target=target)
         if prediction.shape != target.shape:
             raise ValueError(f'{type(self).__name__}: prediction of shape {tuple(prediction.shape)} '
                              f'and target of shape {tuple(target.shape)} differ')
@@ -49,6 +57,7 @@ class LossCrossEntropy(Loss):
     after subtracting each row's maximum, so that no exponential overflows."""
 
     def forward(self, logits, target):
+        check_tensors('LossCrossEntropy', logits=logits, target=target)
         if logits.dim() != 2 or logits.shape[0] == 0:
             raise ValueError(f'LossCrossEntropy: logits of shape (N, C) with N > 0 expected, got {tuple(logits.shape)}')
         shifted = logits - logits.max(1, keepdim=True).values

@@ -98,6 +98,12 @@ class Module:
             if not (isinstance(size, int) and not isinstance(size, bool) and size >= 1):
                 raise ValueError(f'{type(self).__name__}: {name} must be an integer >= 1, got {size!r}')
 
+    def check_input_kind(self, input, like):
+        """A ValueError unless `input` is a tensor of the dtype and device of the module's `like` (a parameter)."""
+        if not hasattr(input, 'dtype') or (input.dtype, input.device) != (like.dtype, like.device):
+            kind = f'{input.dtype} on {input.device}' if hasattr(input, 'dtype') else type(input).__name__
+            raise ValueError(f'{self} holds {like.dtype} on {like.device}, got input of {kind}')
+
     def check_kind(self, grad, like):
         """`grad`, once it has the dtype and device of `like` (what forward saw); else a ValueError naming both."""
         if grad.dtype != like.dtype or grad.device != like.device:
@@ -141,7 +147,7 @@ class Linear(Module):
     (out_features, in_features); `init` is one of INITIALISATIONS."""
 
     def __init__(self, in_features, out_features, init='xavier', dtype=None, device=None):
-        if init not in INITIALISATIONS:
+        if not isinstance(init, str) or init not in INITIALISATIONS:
             raise ValueError(f'unknown initialisation {init!r}, choose among {sorted(INITIALISATIONS)}')
         self.check_sizes(in_features=in_features, out_features=out_features)
         self.weight = empty(out_features, in_features, dtype=dtype, device=device)
@@ -151,6 +157,7 @@ class Linear(Module):
         self.bias_grad = self.bias.new_zeros(self.bias.shape)
 
     def forward(self, input):
+        self.check_input_kind(input, self.weight)
         if input.dim() != 2 or input.shape[1] != self.weight.shape[1]:
             raise ValueError(f'{self} expects input of shape (N, {self.weight.shape[1]}), '
                              f'got {tuple(input.shape)}')
@@ -220,6 +227,8 @@ class LeakyReLU(Module):
     as torch's)."""
 
     def __init__(self, negative_slope=0.01):
+        if not (isinstance(negative_slope, (int, float)) and math.isfinite(negative_slope)):
+            raise ValueError(f'LeakyReLU: negative_slope must be a finite number, got {negative_slope!r}')
         self.negative_slope = negative_slope
 
     def forward(self, input):
@@ -235,6 +244,8 @@ class Softmax(Module):
     """exp(x) / sum(exp(x)) along `dim`; its backward is y * (g - sum(g * y))."""
 
     def __init__(self, dim=1):
+        if not (isinstance(dim, int) and not isinstance(dim, bool)):
+            raise ValueError(f'Softmax: dim must be an integer, got {dim!r}')
         self.dim = dim
 
     def forward(self, input):
@@ -251,6 +262,8 @@ class Flatten(Module):
     """The dimensions start_dim to end_dim merged into one, as torch.nn.Flatten."""
 
     def __init__(self, start_dim=1, end_dim=-1):
+        if not all(isinstance(d, int) and not isinstance(d, bool) for d in (start_dim, end_dim)):
+            raise ValueError(f'Flatten: start_dim and end_dim must be integers, got {start_dim!r} and {end_dim!r}')
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
@@ -268,8 +281,8 @@ class Dropout(Module):
     1 / (1 - p); the identity in evaluation mode."""
 
     def __init__(self, p=0.5):
-        if not 0 <= p < 1:
-            raise ValueError(f'dropout probability must be in [0, 1), got {p}')
+        if not (isinstance(p, (int, float)) and 0 <= p < 1):
+            raise ValueError(f'dropout probability must be in [0, 1), got {p!r}')
         self.p = p
 
     def forward(self, input):
@@ -289,6 +302,10 @@ class Sequential(Module):
     """The modules applied one after the other."""
 
     def __init__(self, *modules):
+        if not all(isinstance(module, Module) for module in modules):
+            raise ValueError(f'Sequential takes modules, got {", ".join(type(m).__name__ for m in modules)}')
+        if len({id(module) for module in modules}) != len(modules):
+            raise ValueError('Sequential: a module appears twice (each keeps what one forward needs for its backward)')
         self.modules = modules
         self.reversed = modules[::-1]
 

@@ -40,6 +40,12 @@ def gathered(param):
     """The (flat parameters, flat gradients) pairs of the (parameter, gradient) list `param`,
     one per run of pairs that `continues` on both sides."""
     seen = set()
+    for pair in param:
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(hasattr(t, 'is_floating_point') for t in pair)):
+            raise ValueError(f'param must list (parameter, gradient) pairs of tensors, as Module.param() does, got '
+                             f'a {type(pair).__name__}')
+        if not pair[0].is_floating_point():
+            raise ValueError(f'a parameter of {pair[0].dtype}: an optimiser moves floating-point parameters only')
     for parameter, gradient in param:
         if id(parameter) in seen:
             raise ValueError(f'a parameter of shape {tuple(parameter.shape)} is listed twice')

@@ -1,7 +1,8 @@
 """Mini-batch training and evaluation: the loop, early stopping, and the helpers around them."""
 import math
 
-from .schedulers import ReduceLROnPlateau
+from .losses import check_tensors
+from .schedulers import ReduceLROnPlateau, Scheduler
 
 
 def standardiser(train_input):
@@ -31,7 +32,8 @@ def validation_split(input, target, fraction=0.2):
 
 
 def check_samples(name, input, target):
-    """An error unless input and target have the same number of samples, at least one."""
+    """An error unless input and target are tensors with the same number of samples, at least one."""
+    check_tensors(name, input=input, target=target)
     if input.dim() == 0 or target.dim() == 0 or input.shape[0] != target.shape[0]:
         raise ValueError(f'{name}: input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)} '
                          f'do not have the same number of samples')
@@ -63,6 +65,8 @@ class EarlyStopping:
         model.eval()
         loss = criterion(model(self.input), self.target).item()
         model.train()
+        if not math.isfinite(loss):
+            raise Diverged(f'diverged at epoch {epoch}: validation loss {loss}')
         self.losses.append(loss)
         if loss < self.best_loss - self.min_delta:
             self.best_epoch, self.best_loss, self.best_state = epoch, loss, model.state_dict()
@@ -83,13 +87,23 @@ def train(model, criterion, optimizer, input, target, epochs, batch_size, lr_sch
     may stop before `epochs` and ends with the best epoch's weights. Raises Diverged, "diverged
     at epoch k: loss nan", as soon as an epoch's loss is not finite."""
     check_samples('train', input, target)
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f'train: epochs ({epochs}) and batch_size ({batch_size}) must be at least 1')
+    for name, value, low in (('epochs', epochs, 1), ('batch_size', batch_size, 1), ('log_every', log_every, 0)):
+        if not (isinstance(value, int) and not isinstance(value, bool) and value >= low):
+            raise ValueError(f'train: {name} must be an integer >= {low}, got {value!r}')
+    if not (lr_schedule is None or callable(lr_schedule)):
+        raise ValueError(f'train: lr_schedule must be a function of the epoch, got {type(lr_schedule).__name__}')
+    if not (scheduler is None or isinstance(scheduler, Scheduler)):
+        raise ValueError(f'train: scheduler must be a scheduler of the framework, got {type(scheduler).__name__}')
+    if not (early_stopping is None or isinstance(early_stopping, EarlyStopping)):
+        raise ValueError(f'train: early_stopping must be an EarlyStopping, got {type(early_stopping).__name__}')
     model.train()
     losses = []
     for epoch in range(1, epochs + 1):
         if lr_schedule:
-            optimizer.lr = lr_schedule(epoch)
+            lr = lr_schedule(epoch)
+            if not (isinstance(lr, (int, float)) and 0 <= lr < math.inf):
+                raise ValueError(f'train: lr_schedule({epoch}) is {lr!r}, not a finite number >= 0')
+            optimizer.lr = lr
         input_batches, target_batches = (rows.split(batch_size) for rows in shuffled([input, target]))
         total = 0
         for input_batch, target_batch in zip(input_batches, target_batches):
@@ -125,6 +139,7 @@ def error_rate(model, input, target, threshold=0.5):
     shape of the targets, an output above `threshold` means class 1, a target above 0.5 too;
     for outputs (N, C) and integer targets (N,), the class is the output's largest. Raises Diverged
     when an output is not finite (a NaN is no class)."""
+    check_tensors('error_rate', input=input, target=target)
     if input.dim() == 0 or input.shape[0] == 0:
         raise ValueError(f'error_rate: no samples (input of shape {tuple(input.shape)})')
     if not (isinstance(threshold, (int, float)) and math.isfinite(threshold)):
