@@ -201,6 +201,12 @@ class Trainer:
                  activation_name: str = "relu"):
         if network_type not in ('mlp', 'cnn'):
             raise ValueError(f'network_type must be "mlp" or "cnn", got {network_type!r}')
+        if not isinstance(net_config, NetworkConfiguration):
+            raise ValueError(f'net_config must be a NetworkConfiguration, got {type(net_config).__name__}')
+        if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr < math.inf):
+            raise ValueError(f'lr must be a finite number > 0, got {lr!r}')
+        if not (isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size >= 1):
+            raise ValueError(f'batch_size must be an integer >= 1, got {batch_size!r}')
         activation_function = self.create_activation_function(activation_name)
         self.lr, self.batch_size, self.network_type = lr, batch_size, network_type
         self.device = torch.device('cpu')
@@ -232,6 +238,8 @@ class Trainer:
                    activation: torch.nn.Module) -> torch.nn.Module:
         """Flatten, then a Linear layer and its own copy of `activation` (a module, or a class such as nn.ReLU)
         per `net_config.dense_hiddens`, then Linear(., 1)."""
+        check_count('input_dim', input_dim)
+        check_activation(activation)
         check_sizes(net_config, 'dense_hiddens')
         layers, width = [nn.Flatten()], input_dim
         for hidden in net_config.dense_hiddens:
@@ -247,11 +255,13 @@ class Trainer:
         `activation` (a module, or a class) and, but for the last one, a 2x2 max-pooling; then an adaptive
         4x4 max-pooling, Flatten and the MLP head. A feature map that vanishes is an error of the first
         forward pass (see `compute_loss_and_mae`)."""
+        check_count('in_channels', in_channels)
+        check_activation(activation)
+        check_sizes(net_config, 'n_channels', 'kernel_sizes', 'strides', 'dense_hiddens')
         n_convolutions = len(net_config.n_channels)
         if min(len(net_config.kernel_sizes), len(net_config.strides)) < n_convolutions:
             raise ValueError(f'{n_convolutions} convolutions need as many kernel sizes and strides, got '
                              f'kernel_sizes={net_config.kernel_sizes} and strides={net_config.strides}')
-        check_sizes(net_config, 'n_channels', 'kernel_sizes', 'strides', 'dense_hiddens')
         layers, channels = [], in_channels
         for out_channels, kernel, stride in zip(net_config.n_channels, net_config.kernel_sizes, net_config.strides):
             layers += [nn.Conv2d(channels, out_channels, kernel, stride), fresh(activation), nn.MaxPool2d(kernel_size=2)]
@@ -263,7 +273,7 @@ class Trainer:
     @staticmethod
     def create_activation_function(activation_str: str) -> torch.nn.Module:
         """A torch.nn.ReLU, Tanh or Sigmoid module for "relu", "tanh" or "sigmoid" (in any case)."""
-        name = activation_str.lower() if isinstance(activation_str, str) else activation_str
+        name = activation_str.lower() if isinstance(activation_str, str) else None
         if name not in ACTIVATIONS:
             raise ValueError(f'activation must be one of {", ".join(ACTIVATIONS)}, got {activation_str!r}')
         return ACTIVATIONS[name]()
@@ -279,6 +289,8 @@ class Trainer:
             if layer is None:
                 raise
             raise ValueError(f'the CNN is too deep for {X.shape[-2]}x{X.shape[-1]} images: {layer}') from error
+        if y.numel() != prediction.numel():
+            raise ValueError(f'{len(prediction)} images and labels of shape {tuple(y.shape)}: one label per image')
         target = y.to(prediction).view_as(prediction)
         return F.mse_loss(prediction, target), F.l1_loss(prediction, target)
 
@@ -298,6 +310,8 @@ class Trainer:
         if not (isinstance(n_epochs, int) and not isinstance(n_epochs, bool) and n_epochs >= 0):
             raise ValueError(f'n_epochs must be an integer >= 0, got {n_epochs!r}')
         N = len(self.train)
+        if N == 0:
+            raise ValueError('the training set has no batch')
         for epoch in tqdm(range(n_epochs)):
             train_loss, train_mae = 0.0, 0.0
             number = len(self.train_logs['train_loss']) + 1
@@ -340,9 +354,11 @@ class Trainer:
 
     def evaluate(self, X: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Mean MSE and MAE over all of (X, y), in evaluation mode, without gradients, by batches."""
-        if len(X) != len(y) or len(y) == 0:
-            raise ValueError(f'evaluate needs as many images as labels, at least one: got X of {len(X)} '
-                             f'and y of {len(y)}')
+        if not (isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)):
+            raise ValueError(f'evaluate needs tensors X and y, got {type(X).__name__} and {type(y).__name__}')
+        if len(X) != len(y) or len(y) == 0 or y.dim() != 1:
+            raise ValueError(f'evaluate needs as many images as labels, at least one, one label per image: got X '
+                             f'of {len(X)} and y of shape {tuple(y.shape)}')
         dtype = next(self.network.parameters()).dtype
         if tuple(X.shape[1:]) != (3, 32, 32) or X.dtype != dtype:
             raise ValueError(f'evaluate needs X of shape (N, 3, 32, 32) and {dtype}, got {tuple(X.shape)} and {X.dtype}')
@@ -355,11 +371,25 @@ class Trainer:
         return loss, mae
 
 
+def check_count(name, value):
+    """ValueError unless `value` is an integer >= 1."""
+    if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+
+
+def check_activation(activation):
+    """ValueError unless `activation` is a torch.nn module or module class."""
+    if not (isinstance(activation, nn.Module) or isinstance(activation, type) and issubclass(activation, nn.Module)):
+        raise ValueError(f'activation must be a torch.nn module or module class, got {activation!r}')
+
+
 def check_sizes(net_config, *fields):
-    """ValueError unless every entry of the named fields of `net_config` is a positive integer."""
+    """ValueError unless `net_config` is a NetworkConfiguration whose named fields hold positive integers."""
+    if not isinstance(net_config, NetworkConfiguration):
+        raise ValueError(f'net_config must be a NetworkConfiguration, got {type(net_config).__name__}')
     for field in fields:
         values = getattr(net_config, field)
-        if not all(isinstance(value, int) and value >= 1 for value in values):
+        if not (isinstance(values, (tuple, list)) and all(isinstance(value, int) and value >= 1 for value in values)):
             raise ValueError(f'net_config.{field} must hold positive integers, got {values}')
 
 

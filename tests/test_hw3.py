@@ -338,7 +338,7 @@ def test_sizes_that_are_not_positive_are_refused_where_the_network_is_built(conf
 @pytest.mark.parametrize('n_images, n_labels', [(4, 6), (6, 4), (0, 0)])
 def test_evaluate_refuses_images_and_labels_that_do_not_pair(mlp, n_images, n_labels):
     images, labels = first(mlp.test.dataset, 6)
-    with pytest.raises(ValueError, match=f'got X of {n_images} and y of {n_labels}'):
+    with pytest.raises(ValueError, match=re.escape(f'got X of {n_images} and y of shape ({n_labels},)')):
         mlp.evaluate(images[:n_images], labels[:n_labels])
 
 
@@ -373,6 +373,37 @@ def test_a_step_beyond_float32_is_a_divergence():
     trainer.optimizer = torch.optim.Adam(trainer.network.parameters(), lr=1e38)
     trainer.train_loop(2)
     assert trainer.diverged == 'diverged at epoch 1: loss inf'
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda: Trainer('mlp', None), 'net_config must be a NetworkConfiguration, got NoneType'),
+    (lambda: Trainer(lr='0.01'), "lr must be a finite number > 0, got '0.01'"),
+    (lambda: Trainer(lr=float('inf')), 'lr must be a finite number > 0, got inf'),
+    (lambda: Trainer(batch_size=0), 'batch_size must be an integer >= 1, got 0'),
+    (lambda: Trainer.create_mlp(-1, NetworkConfiguration(), nn.ReLU), 'input_dim must be an integer >= 1, got -1'),
+    (lambda: Trainer.create_mlp(2.5, NetworkConfiguration(), nn.ReLU), 'input_dim must be an integer >= 1, got 2.5'),
+    (lambda: Trainer.create_mlp(10, NetworkConfiguration(dense_hiddens=4), nn.ReLU),
+     'net_config.dense_hiddens must hold positive integers, got 4'),
+    (lambda: Trainer.create_mlp(10, NetworkConfiguration(), 'relu'), "activation must be a torch.nn module or module "
+                                                                      "class, got 'relu'"),
+    (lambda: Trainer.create_cnn(0, NetworkConfiguration(), nn.ReLU), 'in_channels must be an integer >= 1, got 0'),
+    (lambda: Trainer.create_cnn(3, NetworkConfiguration(n_channels=16), nn.ReLU),
+     'net_config.n_channels must hold positive integers, got 16'),
+    (lambda: Trainer.create_activation_function(['relu']), "activation must be one of relu, tanh, sigmoid, got ['relu']")])
+def test_the_trainer_s_calls_name_the_argument_they_refuse(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def test_labels_that_do_not_pair_with_the_images_are_refused(mlp):
+    images, labels = first(mlp.test.dataset, 6)
+    for y, message in ((labels.tolist(), 'evaluate needs tensors X and y, got Tensor and list'),
+                       (labels.view(3, 2), 'y of shape (3, 2)')):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            mlp.evaluate(images, y)
+    for step in (mlp.compute_loss_and_mae, mlp.training_step):
+        with pytest.raises(ValueError, match=re.escape('6 images and labels of shape (5,): one label per image')):
+            step(images, labels[:5])
 
 
 @pytest.mark.parametrize('n_epochs', [-1, 1.5, True, '2'])
