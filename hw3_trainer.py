@@ -353,7 +353,8 @@ class Trainer:
         self.train_logs['test_loss'].append(test_loss / N)
 
     def evaluate(self, X: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Mean MSE and MAE over all of (X, y), in evaluation mode, without gradients, by batches."""
+        """Mean MSE and MAE over all of (X, y), in evaluation mode, without gradients, by batches; a network
+        whose outputs are not finite (diverged) raises ArithmeticError instead."""
         if not (isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)):
             raise ValueError(f'evaluate needs tensors X and y, got {type(X).__name__} and {type(y).__name__}')
         if len(X) != len(y) or len(y) == 0 or y.dim() != 1:
@@ -368,6 +369,9 @@ class Trainer:
             for X_batch, y_batch in zip(X.split(self.batch_size), y.split(self.batch_size)):
                 sums += torch.stack(self.compute_loss_and_mae(X_batch, y_batch)) * len(y_batch)
         loss, mae = sums / len(y)
+        if not sums.isfinite().all():
+            raise ArithmeticError(f'diverged: the network\'s outputs are not finite (test loss {loss.item()}, MAE '
+                                  f'{mae.item()}), no MAE to report')
         return loss, mae
 
 

@@ -368,6 +368,20 @@ def test_evaluate_refuses_images_of_another_shape_or_dtype(mlp):
             mlp.evaluate(X, labels)
 
 
+def test_evaluate_reports_a_diverged_network_as_diverged_not_as_a_mae(mlp):
+    images, labels = first(mlp.test.dataset, 4)
+    weight = next(mlp.network.parameters())
+    saved = weight.detach().clone()
+    try:
+        with torch.no_grad():
+            weight.fill_(float('nan'))
+        with pytest.raises(ArithmeticError, match="diverged: the network's outputs are not finite"):
+            mlp.evaluate(images, labels)
+    finally:
+        with torch.no_grad():
+            weight.copy_(saved)
+
+
 def test_a_step_beyond_float32_is_a_divergence():
     trainer = small('mlp', MLP_128)
     trainer.optimizer = torch.optim.Adam(trainer.network.parameters(), lr=1e38)

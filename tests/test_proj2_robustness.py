@@ -342,6 +342,12 @@ def test_a_module_loads_tensors_only_and_all_or_nothing():
         with pytest.raises(ValueError, match=re.escape(message)):
             model.load_state_dict(bad)
         assert all(torch.equal(model.state_dict()[name], tensor) for name, tensor in before.items())
+    normalised = framework.Sequential(Linear(2, 3), BatchNorm1d(3))
+    before = normalised.state_dict()
+    bad = {**before, '0.weight': torch.ones(3, 2), '1.running_var': torch.tensor([1.0, -1.0, 1.0])}
+    with pytest.raises(ValueError, match=re.escape('BatchNorm1d(3): running statistics that no data gives')):
+        normalised.load_state_dict(bad)
+    assert all(torch.equal(normalised.state_dict()[name], tensor) for name, tensor in before.items())
 
 
 def run_main(main, monkeypatch, capsys, *argv):

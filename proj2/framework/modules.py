@@ -47,8 +47,13 @@ class Module:
                                  f'expected {tuple(tensor.shape)}')
             if value.is_floating_point() != tensor.is_floating_point():
                 raise ValueError(f'{type(self).__name__}: {name} of {value.dtype}, expected {tensor.dtype}')
+        self.check_state(state_dict)
         for name, tensor in own.items():
             tensor.copy_(state_dict[name])
+
+    def check_state(self, state_dict):
+        """Raise ValueError if `state_dict` (the module's names, the right shapes) holds values that the module
+        cannot take; any by default."""
 
     def zero_grad(self):
         for _, grad in self.param():
@@ -325,6 +330,11 @@ class Sequential(Module):
     def named_tensors(self):
         return [(f'{index}.{name}', tensor) for index, module in enumerate(self.modules)
                 for name, tensor in module.named_tensors()]
+
+    def check_state(self, state_dict):
+        for index, module in enumerate(self.modules):
+            prefix = f'{index}.'
+            module.check_state({name[len(prefix):]: value for name, value in state_dict.items() if name.startswith(prefix)})
 
     def train(self, mode=True):
         for module in self.modules:

@@ -85,6 +85,12 @@ class BatchNorm(Module):
     def param(self):
         return [(self.weight, self.weight_grad), (self.bias, self.bias_grad)] if self.affine else []
 
+    def check_state(self, state_dict):
+        mean, var, count = (state_dict[name] for name in ('running_mean', 'running_var', 'num_batches_tracked'))
+        if not (mean.isfinite().all() and var.isfinite().all() and (var >= 0).all() and count >= 0):
+            raise ValueError(f'{self}: running statistics that no data gives (not finite, a negative variance or '
+                             'count)')
+
     def named_tensors(self):
         return ([('weight', self.weight), ('bias', self.bias)] if self.affine else []) + [
             ('running_mean', self.running_mean), ('running_var', self.running_var),
