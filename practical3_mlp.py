@@ -19,7 +19,6 @@ engines over 10 steps and averages the test error of the last 100 of 1,000).
 """
 import argparse
 import collections
-import math
 import sys
 
 import torch
@@ -111,8 +110,15 @@ def propagate(params, input, target, grads=None, per_sample=False):
     return torch.cat(outputs)
 
 
+class Diverged(ArithmeticError):
+    """A training whose outputs are no longer finite."""
+
+
 def misclassified(output, classes):
-    """A boolean per row: is its maximum response (the first, on a tie) off its class?"""
+    """A boolean per row: is its maximum response (the first, on a tie) off its class? Outputs that are not
+    finite have no class: Diverged."""
+    if not output.isfinite().all():
+        raise Diverged('diverged: the outputs are not finite')
     return output.max(1).indices != classes
 
 
@@ -133,10 +139,6 @@ def descend(params, grads, eta):
         g.zero_()
 
 
-class Diverged(ArithmeticError):
-    """A training whose loss or parameters are no longer finite."""
-
-
 def training(params, train_input, train_target, test_input, test_target, nb_steps, per_sample=False):
     """Run the handout's gradient descent on `params` in place; yield after each step its
     `(step, train loss, train error, test error)`, in %.
@@ -146,14 +148,10 @@ def training(params, train_input, train_target, test_input, test_target, nb_step
     error are those of the parameters before the step, the test error that of the ones after.
     `per_sample` runs the handout's loop over the samples (`per_sample_training`); otherwise
     the batched engine runs (`batched_training`), which yields the same numbers to float rounding.
-    A loss or parameters no longer finite raise Diverged.
+    Outputs no longer finite raise Diverged (`misclassified`).
     """
     engine = per_sample_training if per_sample else batched_training
-    for k, train_loss, train_error, test_error in engine(params, train_input, train_target, test_input, test_target,
-                                                         nb_steps):
-        if not (math.isfinite(train_loss) and all(p.isfinite().all() for p in params)):
-            raise Diverged(f'diverged at step {k}: the loss or the parameters are not finite')
-        yield k, train_loss, train_error, test_error
+    return engine(params, train_input, train_target, test_input, test_target, nb_steps)
 
 
 def per_sample_training(params, train_input, train_target, test_input, test_target, nb_steps):
