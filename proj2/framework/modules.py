@@ -53,7 +53,7 @@ class Module:
 
     def check_state(self, state_dict):
         """Raise ValueError if `state_dict` (the module's names, the right shapes) holds values that the module
-        cannot take; any by default."""
+        cannot take (by default it takes any)."""
 
     def zero_grad(self):
         for _, grad in self.param():
