@@ -324,6 +324,21 @@ def test_a_gradient_of_another_dtype_is_refused_before_the_forward_is_spent(modu
     assert all(g.any() for _, g in module.param())
 
 
+def test_a_sequential_backs_through_its_own_forward_or_changes_nothing():
+    """A module of the chain run again on another batch between the forward and the backward: a RuntimeError
+    before any gradient changes (the last module's backward would otherwise have added its part)."""
+    first, last = Linear(2, 3), Linear(3, 1)
+    model = framework.Sequential(first, ReLU(), last)
+    output = model(torch.randn(4, 2))
+    first(torch.randn(5, 2))
+    with pytest.raises(RuntimeError, match='a module ran another forward or its backward since the forward'):
+        model.backward(torch.ones(output.shape))
+    assert all(not g.any() for _, g in model.param())
+    output = model(torch.randn(4, 2))
+    model.backward(torch.ones(output.shape))
+    assert all(g.any() for _, g in last.param())
+
+
 def test_a_validation_loss_that_is_not_finite_is_a_divergence():
     model = Linear(2, 1)
     stopping = framework.EarlyStopping(torch.full((4, 2), float('nan')), torch.zeros(4, 1))

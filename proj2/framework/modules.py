@@ -317,9 +317,15 @@ class Sequential(Module):
     def forward(self, input):
         for module in self.modules:
             input = module(input)
+        self.saved = [module.saved for module in self.modules]
         return input
 
     def backward(self, grad):
+        """The modules' backward passes in reverse order, once each module still holds what this forward
+        saved (none has run another forward or its backward since): else nothing changes, RuntimeError."""
+        saved = self.consume()
+        if any(module.saved is not kept for module, kept in zip(self.modules, saved)):
+            raise RuntimeError('Sequential: a module ran another forward or its backward since the forward')
         for module in self.reversed:
             grad = module.backward(grad)
         return grad
