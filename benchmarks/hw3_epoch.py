@@ -20,7 +20,8 @@ import time
 
 import torch
 
-from benchmarks.references import TemplateTrainer, threads_option
+from benchmarks.options import threads_option
+from benchmarks.references import TemplateTrainer
 from hw3_trainer import CNN_2, DataUnavailableError, NetworkConfiguration, Trainer, positive_int
 from proj1.comparison.options import machine_line
 

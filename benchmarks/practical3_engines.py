@@ -27,7 +27,7 @@ import time
 import torch
 
 import dlc_practical_prologue as prologue
-from benchmarks.references import threads_option
+from benchmarks.options import threads_option
 from practical3_mlp import Diverged, device_option, hidden_units, init_parameters, load_mnist, positive_int, training
 from proj1.comparison.options import machine_line
 

@@ -1,12 +1,11 @@
 """Reference implementations for the tests and benchmarks, in torch.nn: what the repository's
 own code is compared with, and the race of project 2's benchmarks. No deliverable imports this module."""
-import argparse
-import os
 import time
 
 import torch
 
 import hw3_trainer as hw3
+from benchmarks.options import threads_option
 from proj1.comparison.options import device_option, positive_int, seed_option
 from proj2 import framework
 
@@ -69,14 +68,6 @@ def train_torch(model, criterion, optimizer, input, target, epochs, batch_size):
             optimizer.step()
         losses.append(total / input.shape[0])
     return losses
-
-def threads_option(text):
-    """argparse type of --threads: from 1 to the number of CPUs here."""
-    value, cpus = positive_int(text), os.cpu_count() or 1
-    if value > cpus:
-        raise argparse.ArgumentTypeError(f'{text} threads: at most {cpus}, the CPUs here')
-    return value
-
 
 def add_race_options(parser):
     """The options of project 2's races: --repeats, --threads, --seed, --device."""
