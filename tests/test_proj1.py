@@ -349,7 +349,7 @@ def bad_outs(tmp_path):
     which holds mine.json."""
     os.symlink(tmp_path / 'nowhere.json', tmp_path / 'dangling.json')
     return [(tmp_path / 'mine.json', '{} exists (--overwrite replaces it)'), (tmp_path / 'dangling.json', '{} exists'),
-            (tmp_path, '{} is a folder'), (f'{tmp_path}/new/', '{} is a folder'),
+            (tmp_path, '{} names a folder, not a file'), (f'{tmp_path}/new/', '{} names a folder, not a file'),
             (tmp_path / 'no' / 'x.json', 'cannot write {} (No such file or directory)'),
             (tmp_path / 'mine.json' / 'x.json', 'cannot write {} (Not a directory)'),
             (tmp_path / ('a' * 300 + '.json'), 'cannot write {} (File name too long)')]

@@ -91,7 +91,7 @@ def parse_options(parser):
         parser.error(f'argument --seed: the last round\'s seed, {options.seed} + {options.rounds - 1}, is not below {SEEDS}')
     if getattr(options, 'out', None):
         if options.out.endswith(('/', os.sep)) or os.path.isdir(options.out):
-            parser.error(f'argument --out: {options.out} is a folder')
+            parser.error(f'argument --out: {options.out} names a folder, not a file')
         if os.path.lexists(options.out) and not options.overwrite:
             parser.error(f'argument --out: {options.out} exists (--overwrite replaces it)')
         try:
