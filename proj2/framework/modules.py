@@ -5,6 +5,8 @@ import math
 
 from torch import empty
 
+from .checks import integer, number, positive_count
+
 
 class Module:
     """Base class: `forward(*input)`, `backward(*gradwrtoutput)` and `param()`, the list of
@@ -100,7 +102,7 @@ class Module:
     def check_sizes(self, **sizes):
         """Raise ValueError naming the first of `sizes` (name=value) that is not an integer >= 1."""
         for name, size in sizes.items():
-            if not (isinstance(size, int) and not isinstance(size, bool) and size >= 1):
+            if not positive_count(size):
                 raise ValueError(f'{type(self).__name__}: {name} must be an integer >= 1, got {size!r}')
 
     def check_input_kind(self, input, like):
@@ -232,7 +234,7 @@ class LeakyReLU(Module):
     as torch's)."""
 
     def __init__(self, negative_slope=0.01):
-        if not (isinstance(negative_slope, (int, float)) and math.isfinite(negative_slope)):
+        if not number(negative_slope):
             raise ValueError(f'LeakyReLU: negative_slope must be a finite number, got {negative_slope!r}')
         self.negative_slope = negative_slope
 
@@ -249,7 +251,7 @@ class Softmax(Module):
     """exp(x) / sum(exp(x)) along `dim`; its backward is y * (g - sum(g * y))."""
 
     def __init__(self, dim=1):
-        if not (isinstance(dim, int) and not isinstance(dim, bool)):
+        if not integer(dim):
             raise ValueError(f'Softmax: dim must be an integer, got {dim!r}')
         self.dim = dim
 
@@ -267,7 +269,7 @@ class Flatten(Module):
     """The dimensions start_dim to end_dim merged into one, as torch.nn.Flatten."""
 
     def __init__(self, start_dim=1, end_dim=-1):
-        if not all(isinstance(d, int) and not isinstance(d, bool) for d in (start_dim, end_dim)):
+        if not (integer(start_dim) and integer(end_dim)):
             raise ValueError(f'Flatten: start_dim and end_dim must be integers, got {start_dim!r} and {end_dim!r}')
         self.start_dim, self.end_dim = start_dim, end_dim
 
@@ -286,7 +288,7 @@ class Dropout(Module):
     1 / (1 - p); the identity in evaluation mode."""
 
     def __init__(self, p=0.5):
-        if not (isinstance(p, (int, float)) and 0 <= p < 1):
+        if not (number(p) and 0 <= p < 1):
             raise ValueError(f'dropout probability must be in [0, 1), got {p!r}')
         self.p = p
 

@@ -2,10 +2,9 @@
 training mode each channel is normalised by the mean and biased variance of its values in the
 batch, and the running statistics move towards them (the variance unbiased); in evaluation
 mode the running statistics normalise."""
-import math
-
 from torch import empty
 
+from .checks import fraction, number
 from .modules import Module
 
 
@@ -17,9 +16,9 @@ class BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=None, device=None):
         self.check_sizes(num_features=num_features)
-        if not (isinstance(eps, (int, float)) and 0 < eps < math.inf):
+        if not (number(eps) and eps > 0):
             raise ValueError(f'{type(self).__name__}: eps must be a finite number > 0, got {eps!r}')
-        if not (momentum is None or isinstance(momentum, (int, float)) and 0 <= momentum <= 1):
+        if not (momentum is None or fraction(momentum)):
             raise ValueError(f'{type(self).__name__}: momentum must be None or a number in [0, 1], got {momentum!r}')
         self.eps, self.momentum, self.affine = eps, momentum, affine
         self.running_mean = empty(num_features, dtype=dtype, device=device).zero_()

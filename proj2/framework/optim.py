@@ -3,6 +3,8 @@ parameters into flat tensors, one per run of parameters of one dtype and device,
 gradients likewise, so that a step costs a few tensor operations whatever the depth."""
 import math
 
+from .checks import count, fraction, non_negative, number
+
 
 def continues(previous, tensor):
     """Whether `tensor` can join the flat run that `previous` ends: of the same dtype and device,
@@ -61,19 +63,6 @@ def gathered(param):
         else:
             runs.append([pair])
     return [(flat_view([p for p, _ in run]), flat_view([g for _, g in run])) for run in runs]
-
-
-def number(value):
-    """Whether `value` is a finite real number (a bool is not)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def non_negative(value):
-    return number(value) and value >= 0
-
-
-def fraction(value):
-    return number(value) and 0 <= value <= 1
 
 
 def flag(value):
@@ -157,7 +146,7 @@ class Optimizer:
                              f'group(s) expected, got {keys}')
         self.check(state_dict)
         steps = state_dict['steps']
-        if not (isinstance(steps, int) and not isinstance(steps, bool) and steps >= 0):
+        if not count(steps):
             raise ValueError(f'{kind}: invalid steps: {steps!r} (expected an integer >= 0)')
         names = self.state_names(state_dict, steps)
         for (parameters, _), state in zip(self.groups, state_dict['state']):

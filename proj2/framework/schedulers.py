@@ -6,16 +6,8 @@ Every setting is checked when made and when loaded (`load_state_dict` takes all 
 a learning rate that is not a finite number >= 0 is refused before it reaches the optimiser."""
 import math
 
-from .optim import Optimizer, fraction, non_negative
-
-
-def count(value):
-    """Whether `value` is an integer >= 0 (a bool is not)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def positive_count(value):
-    return count(value) and value >= 1
+from .checks import count, fraction, non_negative, positive_count
+from .optim import Optimizer
 
 
 def below_one(value):

@@ -1,6 +1,7 @@
 """Mini-batch training and evaluation: the loop, early stopping, and the helpers around them."""
 import math
 
+from .checks import integer, non_negative, number, positive_count
 from .losses import check_tensors
 from .schedulers import ReduceLROnPlateau, Scheduler
 
@@ -22,7 +23,7 @@ def validation_split(input, target, fraction=0.2):
     """((train input, train target), (validation input, validation target)): the samples in a
     new random order, the last `fraction` of them for validation."""
     check_samples('validation_split', input, target)
-    if not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
+    if not (number(fraction) and 0 < fraction < 1):
         raise ValueError(f'validation_split: fraction must be a number in (0, 1), got {fraction!r}')
     size = round(fraction * input.shape[0])
     if not 0 < size < input.shape[0]:
@@ -53,9 +54,9 @@ class EarlyStopping:
 
     def __init__(self, input, target, patience=10, min_delta=0):
         check_samples('EarlyStopping', input, target)
-        if not (isinstance(patience, int) and not isinstance(patience, bool) and patience >= 1):
+        if not positive_count(patience):
             raise ValueError(f'EarlyStopping: patience must be an integer >= 1, got {patience!r}')
-        if not (isinstance(min_delta, (int, float)) and 0 <= min_delta < math.inf):
+        if not non_negative(min_delta):
             raise ValueError(f'EarlyStopping: min_delta must be a finite number >= 0, got {min_delta!r}')
         self.input, self.target, self.patience, self.min_delta = input, target, patience, min_delta
         self.losses, self.best_epoch, self.best_loss, self.best_state = [], 0, math.inf, None
@@ -88,7 +89,7 @@ def train(model, criterion, optimizer, input, target, epochs, batch_size, lr_sch
     at epoch k: loss nan", as soon as an epoch's loss is not finite."""
     check_samples('train', input, target)
     for name, value, low in (('epochs', epochs, 1), ('batch_size', batch_size, 1), ('log_every', log_every, 0)):
-        if not (isinstance(value, int) and not isinstance(value, bool) and value >= low):
+        if not (integer(value) and value >= low):
             raise ValueError(f'train: {name} must be an integer >= {low}, got {value!r}')
     if not (lr_schedule is None or callable(lr_schedule)):
         raise ValueError(f'train: lr_schedule must be a function of the epoch, got {type(lr_schedule).__name__}')
@@ -101,7 +102,7 @@ def train(model, criterion, optimizer, input, target, epochs, batch_size, lr_sch
     for epoch in range(1, epochs + 1):
         if lr_schedule:
             lr = lr_schedule(epoch)
-            if not (isinstance(lr, (int, float)) and 0 <= lr < math.inf):
+            if not non_negative(lr):
                 raise ValueError(f'train: lr_schedule({epoch}) is {lr!r}, not a finite number >= 0')
             optimizer.lr = lr
         input_batches, target_batches = (rows.split(batch_size) for rows in shuffled([input, target]))
@@ -142,7 +143,7 @@ def error_rate(model, input, target, threshold=0.5):
     check_tensors('error_rate', input=input, target=target)
     if input.dim() == 0 or input.shape[0] == 0:
         raise ValueError(f'error_rate: no samples (input of shape {tuple(input.shape)})')
-    if not (isinstance(threshold, (int, float)) and math.isfinite(threshold)):
+    if not number(threshold):
         raise ValueError(f'error_rate: threshold must be a finite number, got {threshold!r}')
     training = model.training
     output = model.eval()(input)
